@@ -1,0 +1,19 @@
+"""Shared test fixtures: where the shared corpus lives."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("NIANBAO_SHARED", ROOT.parent / "shared"))
+CORPUS = SHARED / "corpus"
+FILES = Path(__file__).resolve().parent / "files"
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.fail(f"shared corpus not found at {CORPUS} (set NIANBAO_SHARED)")
+    return CORPUS
