@@ -2,21 +2,41 @@
 
 Contract (used by parsers.report and the crawler):
     extract_page(html: str, url: str | None = None) -> Extraction
-The body keeps its tables whole (rowspan/colspan intact) as HTML; metadata holds what
-the chrome says about the page (publish date, source, publisher, views, 索引号 ...).
-This first version is minimal; see issue 3 for the full stage.
+    extract_text_metadata(text: str) -> tuple[dict, str]
+
+How the body is found, cheapest first:
+  1. the content containers real CMS templates use (TRS_Editor, UCAP-CONTENT, 大汉 #zoom,
+     博达 vsb_content / v_news_content, common article classes);
+  2. the lowest element holding the report's section headings (一、 … 六、);
+  3. trafilatura, only to *locate* the body: its output is mapped back to the original
+     element, because trafilatura rewrites tables and drops rowspan/colspan.
+Metadata (publish date, source, views, the 索引号 block …) is read from the page's chrome,
+i.e. the page with the report body cut out, plus label lines found above the report's
+first section inside the body container; never from the report text itself.
+
+Statuses:
+    ok          the report body is there
+    attachment  the body only points at PDF/DOC/DOCX/WPS/XLS(X)/ET files (see .attachments)
+    image_only  the report is published as images (图片版) (see .images)
+    empty       nothing to extract (no body, or a body without text, images or files)
+    login_wall  the page asks for a login instead of showing the report
+    js_shell    the page is a JavaScript shell whose content is filled in by scripts
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 import lxml.html
+from lxml import etree
 
 STATUS_OK = "ok"
 STATUS_ATTACHMENT = "attachment"
 STATUS_IMAGE_ONLY = "image_only"
 STATUS_EMPTY = "empty"
+STATUS_LOGIN_WALL = "login_wall"
+STATUS_JS_SHELL = "js_shell"
 
 
 @dataclass
@@ -30,18 +50,647 @@ class Extraction:
     reason: str | None = None
 
 
-_DATE = re.compile(r"(?:发布日期|发布时间)\s*[:：]\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+# --------------------------------------------------------------------------- labels
+
+# (label, metadata key). Longer labels first so 发布时间 wins over 时间 at the same spot.
+_LABELS: list[tuple[str, str]] = [
+    ("发布日期", "publish_date"), ("发布时间", "publish_date"), ("成文日期", "written_date"),
+    ("信息来源", "source"), ("文章来源", "source"), ("来源", "source"),
+    ("发布者", "publisher"), ("发布人", "publisher"), ("作者", "publisher"),
+    ("发布机构", "issuing_organ"), ("发文机关", "issuing_organ"),
+    ("阅读次数", "views"), ("浏览次数", "views"), ("访问量", "views"), ("点击数", "views"),
+    ("索引号", "index_no"), ("主题分类", "subject"), ("发文字号", "doc_number"),
+    ("文号", "doc_number"), ("有效性", "validity"),
+    ("时间", "publish_date"), ("日期", "publish_date"),
+]
+# Short labels are also ordinary words (统计时间, 生效日期, 发文号 …): only count them when
+# they do not continue a longer Chinese word.
+_GENERIC = {"时间", "日期", "来源", "作者", "文号"}
+_SP = "[ \u3000\xa0]*"  # portals pad labels: 索 引 号, 文　　号
+
+
+def _label_pattern(label: str) -> str:
+    body = _SP.join(map(re.escape, label))
+    return (r"(?<![\u4e00-\u9fff])" + body) if label in _GENERIC else body
+
+
+_LABEL_KEY = {re.sub(r"\s", "", lab): key for lab, key in _LABELS}
+# A label counts when a colon or a table-cell boundary (\t, see _flatten) follows it.
+_LABEL_RE = re.compile(
+    "(" + "|".join(_label_pattern(lab) for lab, _ in _LABELS) + ")" + _SP + r"(?:[:：]|\t)[ \t\u3000\xa0]*"
+)
+_DATE_RE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?"
+)
+_DATE_KEYS = {"publish_date", "written_date"}
+
+# Chrome wording: the page furniture that must never reach the stored report text.
+_CHROME_TOKENS = (
+    r"当前位置|您现在的位置|您的位置|字号|字体|【?\s*大\s*中\s*小\s*】?|打印本页|打印|关闭窗口|关闭"
+    r"|分享到|扫一扫在手机打开(?:当前页)?|扫一扫|在手机打开|上一篇|下一篇|相关链接|相关文章|收藏本页|收藏"
+    r"|返回顶部|微信|微博|QQ空间|全真版|文字版|文件下载|附件下载|默认|-->"
+)
+_CHROME_TOKEN_RE = re.compile(_CHROME_TOKENS)
+# An element whose text starts like this is chrome as a whole (breadcrumbs, neighbours, footer).
+_CHROME_LINE_RE = re.compile(
+    r"^\s*(?:当前位置|您现在的位置|您的位置|上一篇|下一篇|相关链接|相关文章|主办单位|承办单位|网站标识码"
+    r"|版权所有|技术支持|Copyright|©)"
+)
+_FOOTER_RE = re.compile(r"主办单位|承办单位|网站标识码|ICP\s*备|公网安备|技术支持|版权所有")
+_VALUE_END_RE = re.compile(r"\t|\n|[ \u3000\xa0]{2,}|[|｜【】\[\]]|" + _CHROME_TOKENS)
+_SECTION_RE = re.compile(r"^\s*([一二三四五六七八九十])\s*[、.．]")
+_SECTION_ANYWHERE_RE = re.compile(r"(?:^|[\s。；;：:）)])([一二三四五六])\s*、")
+
+
+def _norm_date(m: re.Match) -> tuple[str, str | None] | None:
+    y, mo, d = int(m[1]), int(m[2]), int(m[3])
+    if not (1990 <= y <= 2100 and 1 <= mo <= 12 and 1 <= d <= 31):
+        return None
+    time = None
+    if m[4] is not None:
+        time = f"{int(m[4]):02d}:{m[5]}" + (f":{m[6]}" if m[6] else "")
+    return f"{y:04d}-{mo:02d}-{d:02d}", time
+
+
+def _clean_value(raw: str) -> str:
+    raw = raw.lstrip(" \t\u3000\xa0")
+    end = _VALUE_END_RE.search(raw)
+    value = raw[: end.start()] if end else raw
+    return value.strip(" \u3000\xa0:：;；,，")
+
+
+def parse_label_line(line: str) -> tuple[dict, str]:
+    """Read every `label: value` pair of one chrome line.
+
+    Returns (fields, residual) where residual is the line without its label/value pairs
+    and chrome tokens, so callers can tell a pure chrome line from report prose."""
+    found: dict = {}
+    matches = list(_LABEL_RE.finditer(line))
+    residual_parts, pos = [], 0
+    for i, m in enumerate(matches):
+        nxt = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+        key = _LABEL_KEY[re.sub(r"[\s\u3000\xa0]", "", m[1])]
+        raw = line[m.end(): nxt]
+        used = _store(found, key, raw)
+        residual_parts.append(line[pos: m.start()])
+        pos = m.end() + used
+    residual_parts.append(line[pos:])
+    residual = _CHROME_TOKEN_RE.sub("", "".join(residual_parts))
+    return found, residual
+
+
+def _store(found: dict, key: str, raw: str) -> int:
+    """Store one value under key (first one wins); return how many chars of raw it used."""
+    if key in _DATE_KEYS:
+        m = _DATE_RE.match(raw.lstrip())
+        parsed = _norm_date(m) if m else None
+        if not parsed:
+            return 0
+        lead = len(raw) - len(raw.lstrip())
+        found.setdefault(key, parsed[0])
+        if key == "publish_date" and parsed[1] and found[key] == parsed[0]:
+            found.setdefault("publish_time", parsed[1])
+        return lead + m.end()
+    if key == "views":
+        m = re.match(r"[ \u3000\xa0]*(\d+)\s*次?", raw)
+        if not m:
+            return 0  # counters filled in by script print no number
+        found.setdefault(key, int(m[1]))
+        return m.end()
+    value = _clean_value(raw)
+    if value:
+        found.setdefault(key, value)
+        if key == "issuing_organ":
+            # 发布机构 is what the page names as publisher when it names nobody else
+            found.setdefault("publisher", value)
+        lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
+        return lead + raw.lstrip(" \t\u3000\xa0").find(value) + len(value)
+    return 0
+
+
+def _merge(into: dict, new: dict) -> None:
+    for k, v in new.items():
+        if k == "publisher" and "publisher" in into:
+            continue
+        into.setdefault(k, v)
+
+
+def _is_chrome_line(line: str) -> tuple[bool, dict]:
+    """A line is chrome when, without label/value pairs and chrome tokens, nothing is left."""
+    if len(line) <= 200 and _CHROME_LINE_RE.match(line):
+        return True, parse_label_line(line)[0]
+    fields, residual = parse_label_line(line)
+    leftover = re.sub(r"[\s\u3000\xa0:：|｜【】\[\]()（）<>/\\·•\-—_,，.。次]", "", residual)
+    if fields and len(leftover) <= 2:
+        return True, fields
+    if not fields and not leftover and line.strip():
+        return True, {}
+    return False, fields
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+_LEGACY_HEADER_RE = re.compile(r"^(.*?)\n=+\s*正文\s*=+\n", re.S)
+_LEGACY_KEYS = {"发布时间": "publish_date", "文号": "doc_number", "发布机构": "issuing_organ"}
+
+
+def extract_text_metadata(text: str) -> tuple[dict, str]:
+    """Metadata and report text of a plain-text rendering of a report page.
+
+    Only the chrome above the report's first section heading (一、) and the footer lines at
+    the end are read and removed; dates inside the report (its signature date, periods)
+    are never taken."""
+    meta: dict = {}
+    text = text.replace("\r\n", "\n")
+    header = _LEGACY_HEADER_RE.match(text)
+    if header:
+        meta.update(_legacy_header(header[1]))
+        text = text[header.end():]
+    head, rest = _split_head(text)
+    head_meta, head = _strip_head_chrome(head)
+    _merge(meta, head_meta)
+    rest = _strip_text_footer(rest)
+    return meta, (head + rest).strip("\n") + "\n"
+
+
+def _legacy_header(header: str) -> dict:
+    meta: dict = {}
+    for line in header.splitlines():
+        key, sep, value = line.partition(":")
+        key = key.strip()
+        if not sep or key not in _LEGACY_KEYS or not value.strip():
+            continue
+        _store(meta, _LEGACY_KEYS[key], value.strip())
+    return meta
+
+
+def _split_head(text: str) -> tuple[str, str]:
+    """Split at the first section heading 一、 (start of a line, or after chrome on one long line)."""
+    m = re.search(r"(?m)^\s*一\s*、", text) or re.search(r"一\s*、", text)
+    if not m:
+        return text, ""
+    return text[: m.start()], text[m.start():]
+
+
+def _strip_head_chrome(head: str) -> tuple[dict, str]:
+    meta: dict = {}
+    kept: list[str] = []
+    for line in head.split("\n"):
+        line, fields = _strip_inline_chrome(line)
+        _merge(meta, fields)
+        chrome, fields = _is_chrome_line(line)
+        _merge(meta, fields)
+        if not chrome:
+            kept.append(line)
+    return meta, "\n".join(kept)
+
+
+# One-line renderings (the legacy archive) put breadcrumb, labels and share buttons before the
+# report on the same line: cut from 当前位置 to the last chrome token or label value.
+_INLINE_START_RE = re.compile(r"当前位置|您现在的位置|您的位置")
+_INLINE_GAP = 80  # breadcrumb + repeated title fit in this; report prose does not
+
+
+def _strip_inline_chrome(line: str) -> tuple[str, dict]:
+    start = _INLINE_START_RE.search(line)
+    if not start:
+        return line, {}
+    spans = [(m.start(), m.end()) for m in _CHROME_TOKEN_RE.finditer(line, start.end())]
+    for m in _LABEL_RE.finditer(line, start.end()):
+        d = _DATE_RE.match(line, m.end())
+        spans.append((m.start(), d.end() if d else m.end()))
+    # the chrome run ends where the gap to the next chrome piece gets prose-long
+    end = start.end()
+    for s, e in sorted(spans):
+        if s - end > _INLINE_GAP:
+            break
+        end = max(end, e)
+    fields, _ = parse_label_line(line[start.start(): end])
+    return line[: start.start()] + line[end:].lstrip(), fields
+
+
+def _strip_text_footer(rest: str) -> str:
+    lines = rest.rstrip().split("\n")
+    while lines and (not lines[-1].strip() or _is_footer_line(lines[-1])):
+        lines.pop()
+    if lines:
+        # a trailing chrome word glued to the last line (… 行政诉讼数件00 附件下载)
+        lines[-1] = re.sub(r"(?:\s*(?:附件下载|打印本页|关闭窗口|【?\s*关闭\s*】?))+\s*$", "", lines[-1])
+    return "\n".join(lines)
+
+
+def _is_footer_line(line: str) -> bool:
+    s = line.strip()
+    if _FOOTER_RE.search(s) and len(s) < 200:
+        return True
+    return _is_chrome_line(s)[0] and not _SECTION_RE.match(s)
+
+
+# --------------------------------------------------------------------------- HTML
+
+_BLOCK = {
+    "p", "div", "li", "ul", "ol", "tr", "table", "tbody", "thead", "h1", "h2", "h3", "h4", "h5",
+    "h6", "section", "article", "header", "footer", "nav", "dl", "dt", "dd", "form", "center", "br",
+    "hr", "blockquote", "pre", "aside", "main", "caption",
+}
+_CELL = {"td", "th"}
+_BODY_MARK = "\x00BODY\x00"
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "link", "meta")
+
+
+def _flatten(el, out: list[str], stop) -> None:
+    """Text of el as lines: block elements break lines, table cells are tab-separated."""
+    if el is stop:
+        out.append("\n" + _BODY_MARK + "\n")
+    elif isinstance(el.tag, str):
+        tag = el.tag.lower()
+        block = tag in _BLOCK
+        if block:
+            out.append("\n")
+        if tag in _CELL:
+            out.append("\t")
+        if el.text and tag not in _DROP_TAGS:
+            out.append(_inline(el.text))
+        for child in el:
+            _flatten(child, out, stop)
+        if block:
+            out.append("\n")
+    if el.tail:
+        out.append(_inline(el.tail))
+
+
+def _inline(s: str) -> str:
+    return s.replace("\r", " ").replace("\n", " ")
+
+
+def _lines(root, stop=None) -> tuple[list[str], list[str]]:
+    """Non-empty text lines of root before and after the stop element."""
+    out: list[str] = []
+    _flatten(root, out, stop)
+    before, _, after = "".join(out).partition(_BODY_MARK)
+    clean = lambda s: [ln.strip() for ln in s.split("\n") if ln.strip()]  # noqa: E731
+    return clean(before), clean(after)
+
+
+def _text(el) -> str:
+    return re.sub(r"\s+", " ", el.text_content() or "").strip()
+
+
+def _classes(el) -> str:
+    return f"{el.get('id', '')} {el.get('class', '')}".lower()
+
+
+def _parse(html: str):
+    # str input: an XML declaration makes lxml refuse it; JSP wrappers leave <% %> text.
+    html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
+    html = re.sub(r"<%.*?%>", "", html, flags=re.S)
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+# Content containers of the CMS families county and town portals run on.
+_CONTENT_IDS_CLASSES = (
+    "ucap-content", "trs_editor", "trs_ueditor", "trs_editor_view", "vsb_content", "vsb_content_2",
+    "v_news_content", "zoom", "article-content", "article_content", "articlecontent", "news_content",
+    "newscontent", "art_con", "artcon", "pages_content", "xl_content", "xlcontent", "detail-content",
+    "detail_content", "content_text", "wzcon", "view_content", "con_text", "contenttext", "bt_content",
+)
+
+
+def _token_match(el, names: tuple[str, ...]) -> bool:
+    tokens = set(_classes(el).replace(",", " ").split())
+    return any(n in tokens for n in names)
+
+
+def _by_selectors(doc):
+    cands = [el for el in doc.iter() if isinstance(el.tag, str) and _token_match(el, _CONTENT_IDS_CLASSES)]
+    cands = [el for el in cands if _has_content(el)]
+    if not cands:
+        return None
+    best = max(cands, key=lambda el: len(_text(el)))
+    # nested containers (vsb_content > v_news_content): the innermost that keeps the text
+    size = len(_text(best))
+    inner = [el for el in cands if el is not best and best in el.iterancestors() and len(_text(el)) >= 0.9 * size]
+    return inner[-1] if inner else best
+
+
+def _has_content(el) -> bool:
+    return bool(_text(el)) or el.find(".//img") is not None
+
+
+def _by_sections(doc):
+    """Lowest element holding the report's section headings 一、 … (at least two of them)."""
+    heads = []
+    for el in doc.iter():
+        if not isinstance(el.tag, str) or el.tag in _DROP_TAGS:
+            continue
+        own = (el.text or "")
+        if _SECTION_RE.match(own) or (el.tag in ("p", "div", "td", "span", "strong", "b", "h2", "h3", "h4", "font")
+                                      and _SECTION_RE.match(_text(el)[:8]) and len(el) == 0):
+            heads.append(el)
+    numerals = {_SECTION_RE.match(_text(h))[1] for h in heads if _SECTION_RE.match(_text(h))}
+    if len(numerals) < 2:
+        return None
+    return _common_ancestor(heads)
+
+
+def _common_ancestor(els: list):
+    paths = [list(reversed([e, *e.iterancestors()])) for e in els]
+    common = None
+    for level in zip(*paths):
+        if all(x is level[0] for x in level):
+            common = level[0]
+        else:
+            break
+    if common is not None and common.tag in ("html", "body"):
+        return _narrow(common, els)
+    return common
+
+
+def _narrow(top, els):
+    """The report sits directly in <body> (rare): keep <body>; chrome is removed later."""
+    return top.find("body") if top.tag == "html" else top
+
+
+def _by_trafilatura(doc, html: str):
+    """trafilatura finds the main text; map it back to the original element (its own HTML
+    output loses rowspan/colspan, so it is never used as the body)."""
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - pinned dependency
+        return None
+    text = trafilatura.extract(html, include_tables=True, include_comments=False, favor_recall=True)
+    if not text:
+        return None
+    lines = [ln.strip() for ln in text.splitlines() if len(ln.strip()) >= 8]
+    if not lines:
+        return None
+    probes = [lines[0][:20], lines[-1][:20]]
+    hits = []
+    for probe in probes:
+        for el in doc.iter():
+            if isinstance(el.tag, str) and el.tag not in _DROP_TAGS and len(el) == 0 and probe in _text(el):
+                hits.append(el)
+                break
+    if len(hits) < 2:
+        return hits[0].getparent() if hits else None
+    return _common_ancestor(hits)
+
+
+# --------------------------------------------------------------------------- body cleaning
+
+
+def _clean_body(body, meta: dict) -> None:
+    """Drop chrome inside the body container; label lines above the first section feed meta."""
+    state = {"in_report": False}
+    _clean_el(body, meta, state, top=True)
+
+
+def _clean_el(el, meta: dict, state: dict, top: bool = False) -> None:
+    for child in list(el):
+        if not isinstance(child.tag, str):
+            if isinstance(child, etree._Comment):
+                _drop(child)
+            continue
+        tag = child.tag.lower()
+        if tag in _DROP_TAGS:
+            _drop(child)
+            continue
+        if tag in ("table",) or tag in _CELL:
+            state["in_report"] = state["in_report"] or bool(_SECTION_ANYWHERE_RE.search(_text(child)))
+            continue
+        text = _text(child)
+        if not state["in_report"] and _SECTION_RE.match(text):
+            state["in_report"] = True
+        if _is_chrome_element(child, text, meta, state):
+            _drop(child)
+            continue
+        _clean_el(child, meta, state)
+
+
+def _is_chrome_element(el, text: str, meta: dict, state: dict) -> bool:
+    if not text:
+        return el.find(".//img") is None and el.tag not in ("br", "hr") and _is_widget(el)
+    if len(text) > 200:
+        return False
+    if _CHROME_LINE_RE.match(text) or (_FOOTER_RE.search(text) and len(text) < 120):
+        return True
+    chrome, fields = _is_chrome_line(text)
+    if not chrome:
+        return False
+    if fields and state["in_report"]:
+        return False  # a short label line inside the report is report text
+    _merge(meta, fields)
+    return True
+
+
+def _is_widget(el) -> bool:
+    """Empty share/QR/print widgets."""
+    return bool(re.search(r"share|bdshare|qrcode|ewm|print|font|zihao", _classes(el)))
+
+
+def _drop(el) -> None:
+    parent = el.getparent()
+    if parent is None:
+        return
+    if isinstance(el.tag, str):
+        el.drop_tree()
+    else:  # comments: keep their tail text
+        if el.tail:
+            prev = el.getprevious()
+            if prev is not None:
+                prev.tail = (prev.tail or "") + el.tail
+            else:
+                parent.text = (parent.text or "") + el.tail
+        parent.remove(el)
+
+
+# --------------------------------------------------------------------------- links & media
+
+_FILE_EXT = r"\.(?:pdf|docx?|wps|xlsx?|et)"
+_FILE_HREF_RE = re.compile(_FILE_EXT + r"(?:$|[?#&])", re.I)
+_FILE_TEXT_RE = re.compile(_FILE_EXT + r"\b", re.I)
+_ICON_RE = re.compile(r"icon|logo|qrcode|ewm|share|print|spacer|blank|arrow|bg\.|dot\.|line\.|button|btn", re.I)
+
+
+def _abs(url: str | None, href: str) -> str:
+    return urljoin(url, href) if url else href
+
+
+def _attachment_links(scopes: list, url: str | None) -> list[str]:
+    out: list[str] = []
+    for scope in scopes:
+        for a in scope.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            if _FILE_HREF_RE.search(href) or ("download" in href.lower() and _FILE_TEXT_RE.search(_text(a))):
+                full = _abs(url, href)
+                if full not in out:
+                    out.append(full)
+    return out
+
+
+def _attachment_scopes(body) -> list:
+    """The body, plus sibling blocks after it that list 附件 (VSB and TRS put them there)."""
+    scopes = [body]
+    for anchor in (body, body.getparent()):
+        if anchor is None:
+            continue
+        for sib in anchor.itersiblings():
+            if isinstance(sib.tag, str) and "附件" in _text(sib)[:40] and len(_text(sib)) < 500:
+                scopes.append(sib)
+    return scopes
+
+
+def _content_images(body, url: str | None) -> list[str]:
+    out: list[str] = []
+    for img in body.iter("img"):
+        src = (img.get("src") or img.get("data-src") or img.get("original") or "").strip()
+        if not src or src.startswith("data:") or _ICON_RE.search(src):
+            continue
+        if any(_small(img.get(dim)) for dim in ("width", "height")):
+            continue
+        full = _abs(url, src)
+        if full not in out:
+            out.append(full)
+    return out
+
+
+def _small(value: str | None) -> bool:
+    m = re.match(r"\s*(\d+)", value or "")
+    return bool(m) and int(m[1]) < 60
+
+
+# --------------------------------------------------------------------------- page status
+
+_LOGIN_RE = re.compile(r"请先?登录|登录后(?:查看|浏览|访问)|用户登录|统一身份认证|请输入(?:用户名|密码)")
+_JS_RE = re.compile(r"JavaScript|javascript|启用脚本|开启脚本|浏览器不支持")
+_ATTACH_HINT_RE = re.compile(r"详见附件|见附件|附件[:：]|点击下载|下载附件|全文下载")
+_IMAGE_HINT_RE = re.compile(r"图片版|图解|一图读懂")
+_MIN_REPORT_CHARS = 200
+
+
+def _meaningful_len(text: str) -> int:
+    return len(re.sub(r"[\s\u3000\xa0\W_]", "", text))
+
+
+def _page_status(doc, scripts: int, page_text: str) -> tuple[str, str]:
+    """Why a page without a report body is empty."""
+    if doc.xpath("//input[@type='password']") or _LOGIN_RE.search(page_text):
+        return STATUS_LOGIN_WALL, "the page asks for a login instead of showing the report"
+    noscript = " ".join(_text(n) for n in doc.iter("noscript"))
+    if scripts and (_JS_RE.search(noscript) or _meaningful_len(page_text) < 40):
+        return STATUS_JS_SHELL, "the page is a JavaScript shell: its content is loaded by scripts"
+    return STATUS_EMPTY, "no report body on the page"
+
+
+# --------------------------------------------------------------------------- title
+
+_TITLE_XPATH = (
+    "//h1 | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]"
+    " | //*[@id='title'] | //*[contains(@class, 'article-title') or contains(@class, 'art_title')"
+    " or contains(@class, 'xl_title') or contains(@class, 'news_title') or contains(@class, 'titlestyle')"
+    " or contains(@class, 'detail-title') or contains(@class, 'content_title') or contains(@class, 'tit')]"
+)
+
+
+def _title(doc, body) -> str | None:
+    site = _meta_content(doc, "SiteName")
+    for el in doc.xpath(_TITLE_XPATH):
+        if body is not None and (el is body or body in el.iterancestors()) and el.tag != "h1":
+            continue
+        if el.find(".//" + (body.tag if body is not None else "table")) is not None and len(_text(el)) > 120:
+            continue
+        t = _text(el)
+        if 4 <= len(t) <= 120 and t != site and not _CHROME_TOKEN_RE.match(t) and not _LABEL_RE.search(t):
+            return t
+    art = _meta_content(doc, "ArticleTitle")
+    if art:
+        return art
+    raw = doc.findtext(".//title") or ""
+    parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip() and p.strip() != site]
+    return max(parts, key=len) if parts else None
+
+
+def _meta_content(doc, name: str) -> str | None:
+    for m in doc.iter("meta"):
+        if (m.get("name") or "").lower() == name.lower() and (m.get("content") or "").strip():
+            return m.get("content").strip()
+    return None
+
+
+# --------------------------------------------------------------------------- entry point
 
 
 def extract_page(html: str, url: str | None = None) -> Extraction:
-    doc = lxml.html.fromstring(html)
-    for bad in doc.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    title = (doc.findtext(".//title") or "").strip() or None
-    body = doc.find("body")
-    body_html = lxml.html.tostring(body if body is not None else doc, encoding="unicode")
+    """Split a saved report page into report body, metadata, attachments and a status."""
+    doc = _parse(html)
+    if doc is None:
+        return Extraction(status=STATUS_EMPTY, reason="the page is empty")
+    scripts = len(doc.xpath("//script[@src or normalize-space(text())]"))
+    for bad in doc.xpath("//script | //style | //template | //comment()"):
+        _drop(bad)
+    page_text = _text(doc)
+
+    body = _find_body(doc, html)
     meta: dict = {}
-    m = _DATE.search(doc.text_content())
-    if m:
-        meta["publish_date"] = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
-    return Extraction(body_html=body_html, title=title, metadata=meta)
+    title = _title(doc, body)
+    if body is not None:
+        _clean_body(body, meta)
+    _merge(meta, _chrome_metadata(doc, body))
+
+    if body is None:
+        status, reason = _page_status(doc, scripts, page_text)
+        return Extraction(status=status, title=title, metadata=meta, reason=reason)
+    return _classify(body, doc, title, meta, url, scripts, page_text)
+
+
+def _find_body(doc, html: str):
+    body = _by_selectors(doc)
+    if body is None:
+        body = _by_sections(doc)
+    if body is None and _meaningful_len(_text(doc)) > _MIN_REPORT_CHARS:
+        body = _by_trafilatura(doc, html)
+    return body
+
+
+def _chrome_metadata(doc, body) -> dict:
+    """Label pairs of the page outside the body, those above the body first."""
+    before, after = _lines(doc, body)
+    meta: dict = {}
+    for line in before + after:
+        fields, _ = parse_label_line(line)
+        _merge(meta, fields)
+    return meta
+
+
+def _classify(body, doc, title, meta, url, scripts, page_text) -> Extraction:
+    if url:
+        body.make_links_absolute(url, resolve_base_href=False)
+    attachments = _attachment_links(_attachment_scopes(body), url)
+    text = _text(body)
+    body_html = lxml.html.tostring(body, encoding="unicode", with_tail=False)
+    result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments)
+    has_table = body.find(".//table") is not None
+    if _meaningful_len(text) >= _MIN_REPORT_CHARS or has_table:
+        return result
+    images = _content_images(body, url)
+    if attachments:
+        result.status, result.reason = STATUS_ATTACHMENT, "the report is published as attached files"
+    elif images:
+        result.status, result.images = STATUS_IMAGE_ONLY, images
+        result.reason = "the report is published as images (图片版)"
+    elif _meaningful_len(text) == 0:
+        result.status, result.reason = _page_status(doc, scripts, page_text)
+    elif _LOGIN_RE.search(text):
+        result.status, result.reason = STATUS_LOGIN_WALL, "the page asks for a login instead of showing the report"
+    else:
+        result.status, result.reason = STATUS_EMPTY, f"the body has only {_meaningful_len(text)} characters of text"
+    return result
