@@ -1,0 +1,71 @@
+"""What a file is (from its bytes, not its name) and how its text is encoded."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+from parsers.errors import ParseError
+
+_HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|table|div|p|tr|td|span|br|h[1-6])\b", re.I)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
+
+
+def sniff(data: bytes) -> str:
+    """One of pdf, docx, doc (OLE: DOC/WPS/XLS), html, text; ParseError for anything else."""
+    head = data[:4096]
+    if not data.strip():
+        raise ParseError("empty file")
+    if head.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    if head[:4] == b"PK\x03\x04":
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except zipfile.BadZipFile:
+            raise ParseError("damaged ZIP/DOCX archive") from None
+        if "word/document.xml" in names:
+            return "docx"
+        raise ParseError("ZIP archive that is not a DOCX document")
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "doc"
+    if _looks_binary(head):
+        raise ParseError("binary data, not a report (no text, HTML, PDF or DOCX signature)")
+    if _HTML_TAG.search(head) or _HTML_TAG.search(data[:65536]):
+        return "html"
+    return "text"
+
+
+def _looks_binary(head: bytes) -> bool:
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return ctrl > len(head) * 0.05
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Text of an HTML or text file: BOM, then UTF-8, then the declared charset, then GB18030
+    (a superset of GBK and GB2312, which pages often use without declaring it)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    m = _META_CHARSET.search(data[:4096])
+    names = [declared, m.group(1).decode("ascii", "ignore") if m else None, "gb18030"]
+    for enc in names:
+        if not enc:
+            continue
+        enc = enc.lower()
+        if enc in ("gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936"):
+            enc = "gb18030"
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    text = data.decode("gb18030", errors="replace")
+    if text.count("\ufffd") > len(text) * 0.02:
+        raise ParseError("text in an unknown encoding (neither UTF-8 nor GB18030)")
+    return text

@@ -1,0 +1,51 @@
+"""DOCX -> tokens (python-docx): paragraphs and tables in document order."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from parsers.errors import ParseError
+from parsers.tokens import Token, clean_cell
+
+
+def from_docx(data: bytes, name: str) -> list[Token]:
+    import docx  # python-docx
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise ParseError(f"not a readable DOCX ({type(e).__name__})") from None
+    tokens: list[Token] = []
+    row = 0
+    for block in document.iter_inner_content():
+        if isinstance(block, Paragraph):
+            for line in block.text.split("\n"):
+                line = clean_cell(line)
+                if line:
+                    row += 1
+                    tokens.append(Token(line, row))
+        elif isinstance(block, Table):
+            seen: set[int] = set()
+            for tr in block.rows:
+                row += 1
+                for cell in tr.cells:
+                    tc = id(cell._tc)
+                    if tc in seen:  # a merged cell is returned once per grid column it spans
+                        continue
+                    seen.add(tc)
+                    if _is_vmerge_continue(cell):
+                        continue
+                    tokens.append(Token(clean_cell(cell.text), row, grid=True, table=True))
+    return tokens
+
+
+def _is_vmerge_continue(cell) -> bool:
+    tcpr = cell._tc.tcPr
+    if tcpr is None:
+        return False
+    vm = tcpr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}vMerge")
+    if vm is None:
+        return False
+    return vm.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val") in (None, "continue")

@@ -1,0 +1,91 @@
+"""PDF with a text layer -> tokens (pdfplumber): tables as grid rows, the rest as paragraphs.
+
+Tables that continue across pages simply continue the row sequence; page numbers are dropped;
+wrapped lines are joined back into paragraphs so section texts read as the report does.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+from parsers.errors import ParseError
+from parsers.tokens import Token, clean_cell
+
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+|[ \u00a0]+(?=[{_CJK}])")
+_PAGE_NO = re.compile(r"^[-－—–\s]*(?:第\s*)?\d{1,3}\s*(?:页)?(?:\s*/\s*\d+|\s*共\s*\d+\s*页)?[-－—–\s]*$")
+_STARTS_ITEM = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d{1,2}[、.．])")
+_ENDS_SENTENCE = tuple("。；;：:！!？?")
+
+
+def fix_spacing(text: str) -> str:
+    """pdfminer puts spaces around digits and between spaced-out CJK characters; drop them."""
+    return _SPACE_NEAR_CJK.sub("", text)
+
+
+_NUMBER = re.compile(r"^\s*[-+]?\d[\d,.]*\s*$")
+
+
+def _is_data_table(rows: list[list]) -> bool:
+    """A framed text box comes out of find_tables too: keep only grids that hold figures."""
+    numbers = sum(1 for r in rows for c in r if c and _NUMBER.match(c))
+    widest = max((sum(c is not None for c in r) for r in rows), default=0)
+    return widest > 1 and numbers >= 2
+
+
+def from_pdf(data: bytes, name: str) -> list[Token]:
+    import pdfplumber  # heavy import: only for PDFs
+
+    tokens: list[Token] = []
+    row = 0
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception as e:  # pdfminer raises many types for damaged files
+        raise ParseError(f"not a readable PDF ({type(e).__name__})") from None
+    with pdf:
+        chars = 0
+        for page in pdf.pages:
+            tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
+            boxes = [t.bbox for t in tables]
+            items: list[tuple[float, str, object]] = []
+            for t in tables:
+                items.append((t.bbox[1], "table", t.extract()))
+
+            def outside(obj: dict, boxes=boxes) -> bool:
+                cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+                return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+            rest = page.filter(outside) if boxes else page
+            lines = rest.extract_text_lines(return_chars=False)
+            chars += sum(len(ln["text"]) for ln in lines) + sum(len(str(r)) for t in tables for r in t.extract())
+            right = max((ln["x1"] for ln in lines), default=page.width)
+            para: list[str] = []
+            para_top = 0.0
+            for ln in lines:
+                text = fix_spacing(ln["text"].strip())
+                if not text or _PAGE_NO.match(text):
+                    continue
+                if para and (_STARTS_ITEM.match(text) or para[-1].endswith(_ENDS_SENTENCE) or last_short):
+                    items.append((para_top, "para", "".join(para)))
+                    para = []
+                if not para:
+                    para_top = ln["top"]
+                para.append(text)
+                last_short = ln["x1"] < right - 24  # the line stops well before the margin: paragraph end
+            if para:
+                items.append((para_top, "para", "".join(para)))
+            items.sort(key=lambda it: it[0])
+            for _, kind, content in items:
+                row += 1
+                if kind == "para":
+                    tokens.append(Token(content, row))
+                    continue
+                for cells in content:
+                    row += 1
+                    for c in cells:
+                        if c is None:  # covered by a merged cell
+                            continue
+                        tokens.append(Token(fix_spacing(clean_cell(c)), row, grid=True, table=True))
+        if chars < 20:
+            raise ParseError("PDF has no text layer (scanned images?)")
+    return tokens

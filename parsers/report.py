@@ -1,0 +1,183 @@
+"""parse_bytes / parse_path: any form of a report -> the official structure (see README)."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from parsers import extract
+from parsers.checks import complete, run_checks
+from parsers.decode import decode, sniff
+from parsers.errors import ParseError
+from parsers.labels import FORMAT_2019, FORMAT_2021
+from parsers.sections import (SECTION_KEYS, find_headings, find_organ, find_title, find_year,
+                              inline_sections)
+from parsers.tables import TableResult, read_active, read_applications, read_review
+from parsers.tokens import Token, from_text
+
+
+def parse_path(path: str | Path) -> dict:
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ParseError(f"cannot read: {e.strerror or e}") from None
+    return parse_bytes(data, name=str(p))
+
+
+def parse_bytes(data: bytes, name: str | None = None, url: str | None = None) -> dict:
+    """Parse one report file or page. Raises ParseError (one-line reason) for unreadable input."""
+    kind = sniff(data)
+    meta: dict = {}
+    title_hint = None
+    page = None
+    if kind == "pdf":
+        from parsers.pdf_tokens import from_pdf
+        tokens = from_pdf(data, name or "")
+    elif kind == "docx":
+        from parsers.docx_tokens import from_docx
+        tokens = from_docx(data, name or "")
+    elif kind == "doc":
+        from parsers.doc_tokens import from_doc
+        tokens = from_doc(data, name or "")
+    elif kind == "html":
+        html = decode(data)
+        page = extract.extract_page(html, url)
+        meta, title_hint = dict(page.metadata), page.title
+        if page.status != extract.STATUS_OK:
+            return _non_report(page, kind)
+        from parsers.html_tokens import from_html
+        if _truncated(html):
+            tokens = from_html(page.body_html)
+            if len(find_headings(tokens)) < 2:
+                raise ParseError("truncated HTML: the page ends before the report does")
+        tokens = from_html(page.body_html)
+    else:
+        text = decode(data)
+        meta, text, title_hint = _text_chrome(text)
+        tokens = from_text(text)
+    result = build(tokens, meta, title_hint)
+    result["source_type"] = "text" if kind == "text" else kind
+    if page is not None:
+        result["attachments"] = list(page.attachments)
+    if not _is_report(result):
+        raise ParseError("no report found (no title, section headings or statistical tables)")
+    return result
+
+
+def _truncated(html: str) -> bool:
+    tail = html[-2048:].lower()
+    return "</html>" not in tail and "</body>" not in tail
+
+
+def _text_chrome(text: str) -> tuple[dict, str, str | None]:
+    """Chrome of a text rendering (publish date, views ...) and an archive's 标题: header line."""
+    title = None
+    m = re.search(r"^\s*标题\s*[:：]\s*(.+)$", text[:2000], re.M)
+    if m:
+        title = m.group(1).strip()
+    meta, body = extract.extract_text_metadata(text)
+    return meta, body, title or meta.pop("title", None)
+
+
+def _non_report(page: extract.Extraction, kind: str) -> dict:
+    """A page that is not itself the report: an attachment link, images only, or nothing."""
+    return {"title": page.title or "", "organ": "", "year": None, "format": "unknown",
+            "metadata": _metadata(page.metadata), "sections": {k: "" for k in SECTION_KEYS},
+            "tables": {}, "checks": [], "cells": [], "text": "", "source_type": kind,
+            "status": page.status, "reason": page.reason, "attachments": list(page.attachments),
+            "images": list(page.images)}
+
+
+def _metadata(meta: dict) -> dict:
+    out = {"publish_date": meta.get("publish_date"), "source": meta.get("source"),
+           "publisher": meta.get("publisher"), "views": meta.get("views")}
+    out.update({k: v for k, v in meta.items() if k not in out})
+    return out
+
+
+def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dict:
+    """The structure of a report from its token stream."""
+    heads = find_headings(tokens)
+    first = heads.get("overview", min(heads.values(), default=min(len(tokens), 40)))
+    title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and re.search("报告|年报", title_hint) else None)
+    text = _join(tokens)
+    year = find_year(title, text)
+
+    res = TableResult()
+    order = [heads.get(k) for k in SECTION_KEYS]
+    end = len(tokens)
+
+    def span(key: str) -> tuple[int, int]:
+        n = SECTION_KEYS.index(key)
+        start = order[n] if order[n] is not None else 0
+        stop = next((x for x in order[n + 1:] if x is not None and x > start), end)
+        return start, stop
+
+    read_active(tokens, *span("active_disclosure"), res)
+    read_applications(tokens, *span("applications"), res)
+    if heads.get("review_litigation") is not None:
+        read_review(tokens, *span("review_litigation"), res)
+    notes = complete(res)
+    checks = run_checks(res) + notes
+
+    fmt = _format(res, year)
+    if fmt in ("2019", "2021") and "applications" not in res.found:
+        checks.append({"rule": "tables.found", "ok": False, "detail": "the applications table (三) was not found"})
+    sections = _sections(tokens, heads, res.used, text)
+    hints = [meta.get(k) for k in ("issuing_organ", "source")]
+    organ = find_organ(title, tokens, text, [h for h in hints if isinstance(h, str)])
+
+    tables: dict = {}
+    cells = []
+    for (t, r, c), cell in res.cells.items():
+        tables.setdefault(t, {}).setdefault(r, {})[c] = cell.value
+        cells.append({"table": t, "row": r, "col": c, "value": cell.value, "raw": cell.raw, "inferred": cell.inferred})
+    out = {"title": title or "", "organ": organ, "year": year, "format": fmt, "metadata": _metadata(meta),
+           "sections": sections, "tables": tables, "checks": checks, "cells": cells,
+           "text": text, "status": "parsed", "attachments": [], "images": []}
+    if fmt == "legacy":
+        from parsers.legacy import legacy_figures
+        out["legacy_figures"] = legacy_figures(text)
+    return out
+
+
+def _format(res: TableResult, year: int | None) -> str:
+    keys = {k for (_, r, c) in res.cells for k in (r, c)}
+    n21, n19 = len(keys & FORMAT_2021), len(keys & FORMAT_2019)
+    if n21 or n19:
+        return "2021" if n21 >= n19 else "2019"
+    if year is None:
+        return "unknown"
+    if year < 2019:
+        return "legacy"
+    return "2021" if year >= 2021 else "2019"
+
+
+def _join(tokens: list[Token]) -> str:
+    lines: list[str] = []
+    last_row = None
+    for t in tokens:
+        if t.row == last_row and lines:
+            lines[-1] += "\t" + t.text
+        else:
+            lines.append(t.text)
+        last_row = t.row
+    return "\n".join(ln for ln in lines if ln.strip())
+
+
+def _sections(tokens: list[Token], heads: dict[str, int], used: set[int], text: str) -> dict[str, str]:
+    if len(heads) < 3:
+        inline = inline_sections(text)
+        if sum(1 for v in inline.values() if v) >= 3:
+            return inline
+    out = {}
+    marks = sorted((i, k) for k, i in heads.items())
+    for n, (i, key) in enumerate(marks):
+        stop = marks[n + 1][0] if n + 1 < len(marks) else len(tokens)
+        body = [t for j, t in enumerate(tokens[i:stop], start=i) if j not in used]
+        out[key] = _join(body)
+    return {k: out.get(k, "") for k in SECTION_KEYS}
+
+
+def _is_report(result: dict) -> bool:
+    return bool(result["tables"] or (result["year"] and (result["title"] or any(result["sections"].values()))))

@@ -1,0 +1,153 @@
+"""The report's frame: the six section headings, title, year and reporting body."""
+from __future__ import annotations
+
+import re
+
+from parsers.labels import norm
+from parsers.tokens import Token
+
+SECTION_KEYS = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other_matters")
+_NUMS = "一二三四五六"
+# what each numbered heading says, official wording and the variants of free-format (legacy) reports
+_HEAD_WORDS = (
+    r"总体情况|概述|总体|基本情况",
+    r"主动公开",
+    r"收到和处理|依申请|申请公开|受理",
+    r"复议|诉讼",
+    r"问题|改进",
+    r"其他|需要报告|说明|统计表|附",
+)
+_HEAD = re.compile(r"^([一二三四五六])\s*[、.．,，:：]\s*(.{0,40})$")
+_INLINE_HEAD = re.compile(r"(?:^|\s|。)([一二三四五六])\s*[、.．]\s*")
+
+
+def find_headings(tokens: list[Token]) -> dict[str, int]:
+    """Token index of each section heading found, in order (a heading is a short line)."""
+    found: dict[str, int] = {}
+    nxt = 0
+    for i, t in enumerate(tokens):
+        if nxt >= 6:
+            break
+        if len(t.text) > 45:
+            continue
+        m = _HEAD.match(norm(t.text))
+        if not m:
+            continue
+        n = _NUMS.index(m.group(1))
+        if n < nxt or not re.search(_HEAD_WORDS[n], m.group(2)):
+            continue
+        found[SECTION_KEYS[n]] = i
+        nxt = n + 1
+    return found
+
+
+def inline_sections(text: str) -> dict[str, str]:
+    """Sections of a report whose text runs on in one block (free-format pages): split at 一、…六、."""
+    marks: list[tuple[int, int, int]] = []
+    nxt = 0
+    for m in _INLINE_HEAD.finditer(text):
+        n = _NUMS.index(m.group(1))
+        if n < nxt:
+            continue
+        if not re.match(r"\s*(?:" + _HEAD_WORDS[n] + ")", text[m.end():m.end() + 20]) and not (
+            re.match(r"\s*\S{0,16}(?:" + _HEAD_WORDS[n] + ")", text[m.end():m.end() + 28])):
+            continue
+        marks.append((n, m.start(1), m.end()))
+        nxt = n + 1
+    out = {k: "" for k in SECTION_KEYS}
+    for j, (n, s, e) in enumerate(marks):
+        stop = marks[j + 1][1] if j + 1 < len(marks) else len(text)
+        out[SECTION_KEYS[n]] = text[s:stop].strip()
+    return out
+
+
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
+_REPORT_WORDS = re.compile(r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报")
+_PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)+\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
+
+
+def find_title(tokens: list[Token], limit: int) -> str | None:
+    """The report's title: the first short line naming the report, joined to a body name printed
+    on the line above it (PDF covers: 洪泽区人民政府 / 2023年政府信息公开工作年度报告)."""
+    for i, t in enumerate(tokens[:limit]):
+        text = t.text.strip()
+        if len(text) > 80 or not _REPORT_WORDS.search(text) or text.startswith(("根据", "本报告", "按照")):
+            continue
+        if _YEAR_IN_TITLE.match(text) and i > 0:
+            prev = tokens[i - 1].text.strip()
+            if 2 <= len(prev) <= 30 and re.search(r"(政府|办公室|局|委员会|镇|乡|街道|办事处|管委会|区|县|市)$", prev):
+                return prev + text
+        return text
+    return None
+
+
+def find_year(title: str | None, text: str) -> int | None:
+    """The year the report covers: from the title, else the 统计期限, else the first year named."""
+    if title:
+        m = _YEAR_IN_TITLE.search(title)
+        if m:
+            return int(m.group(1))
+    m = _PERIOD.search(text)
+    if m:
+        return int(m.group(1))
+    m = re.search(r"((?:19|20)\d{2})\s*年\s*度?(?:政府|政务)?信息公开", text)
+    if m:
+        return int(m.group(1))
+    return None
+
+
+_ORGAN_END = r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|办公室|管委会|管理委员会|委员会|办事处|局|厅|委|镇|乡|街道|政府|实验区|开发区|新区)"
+_BARE_ORGAN = re.compile(r"^(?:县|区|市|镇|乡|旗|街道|本|我)(?:人民政府|政府)?(?:办公室|办公厅)?$")
+_SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}" + _ORGAN_END + "$")
+_DATE_LINE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+
+
+def organ_from_title(title: str | None) -> str:
+    if not title:
+        return ""
+    t = re.sub(r"\s+", "", title)
+    t = re.sub(r"^[（(][^）)]*[）)]", "", t)
+    m = _YEAR_IN_TITLE.search(t)
+    if m and m.start() > 0:
+        organ = t[:m.start()]
+    elif m:
+        rest = t[m.end():]
+        r = _REPORT_WORDS.search(rest)
+        organ = rest[:r.start()] if r else ""
+    else:
+        r = _REPORT_WORDS.search(t)
+        organ = t[:r.start()] if r else ""
+    organ = re.sub(r"(?:关于|的|[:：])$", "", organ)
+    return organ.strip(" ,，、")
+
+
+def find_organ(title: str | None, tokens: list[Token], text: str, hints: list[str]) -> str:
+    """The reporting body: from the title; when the title lacks it or only says 县人民政府…,
+    from the signature at the end, the page's metadata, or the text."""
+    organ = organ_from_title(title)
+    if organ and not _BARE_ORGAN.match(organ):
+        return organ
+    sig = _signature(tokens)
+    if sig and (not organ or sig.endswith(organ) or organ in sig):
+        return sig
+    for h in hints:
+        if h and (not organ or organ in h):
+            return h
+    if organ:
+        # the full name may be printed in the text: 湟源县人民政府办公室 for 县人民政府办公室
+        m = re.search(r"([\u4e00-\u9fff]{2,10}?)" + re.escape(organ), text)
+        if m:
+            return m.group(0)
+        return organ
+    return sig or ""
+
+
+def _signature(tokens: list[Token]) -> str | None:
+    tail = [t.text.strip() for t in tokens[-8:] if t.text.strip()]
+    for i in range(len(tail) - 1, -1, -1):
+        line = re.sub(r"\s+", "", tail[i])
+        if _SIGNATURE.match(line) and len(line) <= 30:
+            nxt = re.sub(r"\s+", "", tail[i + 1]) if i + 1 < len(tail) else ""
+            if not nxt or _DATE_LINE.match(nxt):
+                return line
+    return None

@@ -1,0 +1,194 @@
+"""The three statistical tables, read from a token stream by their official labels.
+
+Rows are found by their labels; the values that follow a row label are the cell values in
+column order. Grid sources keep blank cells in place; text dumps may have lost cells, and such
+rows are completed later only where the tables' identities determine the missing values.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.labels import APP_COLS, REVIEW_COL_KEYS, REVIEW_ROWS, match
+from parsers.tokens import Token
+from parsers.values import parse_value
+
+
+@dataclass
+class Cell:
+    table: str
+    row: str
+    col: str
+    value: int | float | None
+    raw: str | None
+    inferred: bool = False
+
+
+@dataclass
+class ShortRow:
+    """A text-dump row that printed fewer values than the table has columns."""
+    table: str
+    row: str
+    values: list[int | float | None]
+    raws: list[str]
+    cols: tuple[str, ...]
+
+
+@dataclass
+class TableResult:
+    cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    short_rows: list[ShortRow] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # token indices that belong to tables
+    found: set[str] = field(default_factory=set)  # tables with at least one row read
+
+    def put(self, table: str, row: str, cols: tuple[str, ...] | list[str], vals: list, raws: list) -> None:
+        if any((table, row, c) in self.cells for c in cols):
+            return  # a label seen twice (repeated header, quoted label): the first reading stands
+        for c, v, r in zip(cols, vals, raws):
+            self.cells[(table, row, c)] = Cell(table, row, c, v, r)
+        self.found.add(table)
+
+
+def _values_after(tokens: list[Token], i: int, end: int, limit: int) -> tuple[list, list, int]:
+    """Values following the label at tokens[i]: (values, raws, index after the last one).
+    A grid row is read to its end; blank cells that only pad a label spanning two grid columns
+    (more cells than the table has columns) are dropped from the left, then from the right."""
+    label = tokens[i]
+    vals: list = []
+    raws: list = []
+    j = i + 1
+    while j < end and (label.grid or len(vals) < limit):
+        t = tokens[j]
+        if label.grid and t.row != label.row:
+            break  # a grid row ends with its <tr>
+        if not t.text:
+            if t.grid:
+                vals.append(None)
+                raws.append("")
+            j += 1
+            continue
+        ok, v = parse_value(t.text)
+        if not ok:
+            break
+        vals.append(v)
+        raws.append(t.text)
+        j += 1
+    while len(vals) > limit and raws[0] == "":
+        vals.pop(0), raws.pop(0)
+    while len(vals) > limit and raws[-1] == "":
+        vals.pop(), raws.pop()
+    return vals[:limit], raws[:limit], j
+
+
+def read_active(tokens: list[Token], start: int, end: int, res: TableResult) -> None:
+    """二、主动公开: blocks of a header (column labels) then rows (label + values)."""
+    header: list[str] = []
+    header_open = False
+    i = start
+    while i < end:
+        t = tokens[i]
+        if not t.text or parse_value(t.text)[0]:
+            i += 1
+            continue
+        col = match(t.text, "active_cols")
+        if col:
+            if not header_open:
+                header, header_open = [], True
+            header.append(col)
+            res.used.add(i)
+            i += 1
+            continue
+        row = match(t.text, "active_rows")
+        if row and header:
+            header_open = False
+            vals, raws, j = _values_after(tokens, i, end, len(header))
+            if vals:
+                res.used.update(range(i, j))
+                if len(vals) == len(header) or t.grid:
+                    res.put("active_disclosure", row, header, vals, raws)
+                elif len(set(vals)) == 1:
+                    # lost cells in a dump: the printed values all agree, so any placement reads the same
+                    res.put("active_disclosure", row, header[: len(vals)], vals, raws)
+                    res.short_rows.append(ShortRow("active_disclosure", row, vals, raws, tuple(header)))
+                else:
+                    res.short_rows.append(ShortRow("active_disclosure", row, vals, raws, tuple(header)))
+            i = max(j, i + 1)
+            continue
+        if t.text.startswith(("第二十条", "信息内容")) or "项" == t.text[-1:] and "第二十条" in t.text:
+            header_open = False
+            res.used.add(i)
+        i += 1
+
+
+def read_applications(tokens: list[Token], start: int, end: int, res: TableResult) -> None:
+    """三、收到和处理: fixed columns (six applicant kinds and the total); rows by label."""
+    started = False
+    i = start
+    n = len(APP_COLS)
+    while i < end:
+        t = tokens[i]
+        if not t.text or parse_value(t.text)[0]:
+            i += 1
+            continue
+        row = match(t.text, "app_rows")
+        if row == "received_new":
+            started = True
+        if row and started:
+            vals, raws, j = _values_after(tokens, i, end, n)
+            if vals:
+                res.used.update(range(i, j))
+                if len(vals) == n or t.grid:
+                    res.put("applications", row, APP_COLS, vals, raws)
+                else:
+                    res.short_rows.append(ShortRow("applications", row, vals, raws, APP_COLS))
+                i = j
+                continue
+        if started:
+            res.used.add(i)
+        i += 1
+
+
+def read_review(tokens: list[Token], start: int, end: int, res: TableResult) -> None:
+    """四、复议诉讼: one header, then fifteen values (review, direct suits, suits after review)."""
+    order: list[str] = []
+    vals: list = []
+    raws: list = []
+    for i in range(start, end):
+        t = tokens[i]
+        if not t.text:
+            if t.grid and order:  # a blank cell under the header
+                vals.append(None)
+                raws.append("")
+                res.used.add(i)
+            continue
+        ok, v = parse_value(t.text)
+        if ok:
+            vals.append(v)
+            raws.append(t.text)
+            res.used.add(i)
+        else:
+            col = match(t.text, "review_cols")
+            if col:
+                order.append(col)
+            if col or t.table or t.text in _REVIEW_HEADS:
+                res.used.add(i)
+        if len(vals) == 15:
+            break
+    if not any(r for r in raws):
+        return
+    cols = order if _is_header(order) else list(REVIEW_COL_KEYS) * 3
+    if len(vals) < 15:
+        res.short_rows.append(ShortRow("review_litigation", "*", vals, raws, tuple(cols)))
+        if len(set(vals)) != 1:
+            return  # positions of the printed values are unknown
+    for k, row in enumerate(REVIEW_ROWS):
+        part = slice(k * 5, k * 5 + 5)
+        if vals[part]:
+            res.put("review_litigation", row, cols[part][: len(vals[part])], vals[part], raws[part])
+
+
+_REVIEW_HEADS = {"行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉"}
+
+
+def _is_header(order: list[str]) -> bool:
+    """The header read as three groups of the five outcome columns, in whatever order printed."""
+    return len(order) == 15 and all(set(order[k * 5:k * 5 + 5]) == set(REVIEW_COL_KEYS) for k in range(3))

@@ -1,0 +1,61 @@
+"""One token stream for every form of a report.
+
+Whatever the source (HTML tables, text dumps in any layout, PDF, DOCX), the parser sees a
+list of Tokens: the text of one table cell or one paragraph line. Tokens from a real grid
+(HTML/DOCX/PDF tables) carry their row number and keep blank cells, since a blank cell there
+stands in a known column; tokens from text dumps do not, since a dump loses empty cells.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    row: int          # tokens of one table row share it; every paragraph line has its own
+    grid: bool = False  # True for cells of a real table (blank cells are meaningful)
+    table: bool = False  # part of a table (grid cell or a cell of a tab/pipe text row)
+
+
+_MD_RULE = re.compile(r"^[\s|:]*-{3,}[\s|:\-]*$")
+_WS = re.compile(r"[ \t\u3000\xa0]+")
+
+
+def from_text(text: str) -> list[Token]:
+    """Tokens of a text or markdown dump: tab-separated rows, pipe rows, one cell per line."""
+    out: list[Token] = []
+    row = 0
+    for line in text.splitlines():
+        row += 1
+        if not line.strip() or _MD_RULE.match(line) or _is_dash_row(line):
+            continue
+        if "\t" in line.strip() or line.lstrip().startswith("|"):
+            sep = "|" if line.lstrip().startswith("|") else "\t"
+            cells = [c.strip() for c in line.split(sep)]
+            for c in cells:
+                if c:
+                    out.append(Token(c, row, grid=False, table=True))
+        else:
+            out.append(Token(line.strip(), row))
+    return out
+
+
+def _is_dash_row(line: str) -> bool:
+    cells = [c for c in re.split(r"[\t|]", line) if c.strip()]
+    return bool(cells) and all(re.fullmatch(r"\s*-{3,}\s*", c) for c in cells)
+
+
+def clean_cell(text: str) -> str:
+    """Cell text with inner line breaks removed (商业\\n企业 -> 商业企业) and spaces folded."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    joined = ""
+    for ln in lines:
+        if not ln:
+            continue
+        # keep a space only between two latin/digit runs (e.g. "2 0" would otherwise merge)
+        if joined and joined[-1].isascii() and joined[-1].isalnum() and ln[0].isascii() and ln[0].isalnum():
+            joined += " "
+        joined += ln
+    return _WS.sub(" ", joined).strip()

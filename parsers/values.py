@@ -1,0 +1,23 @@
+"""Cell values: numbers as the report prints them, with units, blanks and dashes."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# a number, optionally signed, with thousands separators and a unit the tables use
+_NUM = re.compile(r"^([+-]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(?:件|条|个|项|次|家|人次|人|份|元|万元|亿元|%|％)?$")
+# what reports print for "none" in a cell
+_NULLS = {"", "-", "—", "——", "－", "–", "/", "／", "无", "空", "/ ", "\\", "×", "Ｘ", "x", "X"}
+
+
+def parse_value(text: str) -> tuple[bool, int | float | None]:
+    """(is a cell value, the number or None). Label text is not a value."""
+    t = unicodedata.normalize("NFKC", text).strip()
+    if t in _NULLS:
+        return True, None
+    m = _NUM.match(t)
+    if not m:
+        return False, None
+    sign, whole, frac = m.group(1), m.group(2).replace(",", ""), m.group(3)
+    value: int | float = float(whole + frac) if frac else int(whole)
+    return True, -value if sign == "-" else value
