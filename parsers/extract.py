@@ -57,7 +57,7 @@ _LABELS: list[tuple[str, str]] = [
     ("发布日期", "publish_date"), ("发布时间", "publish_date"), ("成文日期", "written_date"),
     ("信息来源", "source"), ("文章来源", "source"), ("来源", "source"),
     ("发布者", "publisher"), ("发布人", "publisher"), ("作者", "publisher"),
-    ("发布机构", "issuing_organ"), ("发文机关", "issuing_organ"),
+    ("发布机构", "publishing_organ"), ("发文机关", "issuing_organ"),
     ("阅读次数", "views"), ("浏览次数", "views"), ("访问量", "views"), ("点击数", "views"),
     ("索引号", "index_no"), ("主题分类", "subject"), ("发文字号", "doc_number"),
     ("文号", "doc_number"), ("有效性", "validity"),
@@ -84,6 +84,7 @@ _DATE_RE = re.compile(
     r"(?:\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?)?"
 )
 _DATE_KEYS = {"publish_date", "written_date"}
+_ORGAN_PUBLISHER = "_organ_publisher"  # internal: publisher taken from 发布机构, see _finish
 
 # Chrome wording: the page furniture that must never reach the stored report text.
 _CHROME_TOKENS = (
@@ -160,18 +161,27 @@ def _store(found: dict, key: str, raw: str) -> int:
         return m.end()
     value = _clean_value(raw)
     if value:
+        if key == "publishing_organ":
+            # 发布机构 is the issuing organ, and the publisher when the page names nobody else
+            found.setdefault("issuing_organ", value)
+            key = _ORGAN_PUBLISHER
         found.setdefault(key, value)
-        if key == "issuing_organ":
-            # 发布机构 is what the page names as publisher when it names nobody else
-            found.setdefault("publisher", value)
         lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
         return lead + raw.lstrip(" \t\u3000\xa0").find(value) + len(value)
     return 0
 
 
+def _finish(meta: dict) -> dict:
+    organ = meta.pop(_ORGAN_PUBLISHER, None)
+    if organ and "publisher" not in meta:
+        meta["publisher"] = organ
+    return meta
+
+
 def _merge(into: dict, new: dict) -> None:
+    """First value wins; a printed time only joins the date it was printed with."""
     for k, v in new.items():
-        if k == "publisher" and "publisher" in into:
+        if k == "publish_time" and into.get("publish_date", new.get("publish_date")) != new.get("publish_date"):
             continue
         into.setdefault(k, v)
 
@@ -193,7 +203,7 @@ def _is_chrome_line(line: str) -> tuple[bool, dict]:
 
 
 _LEGACY_HEADER_RE = re.compile(r"^(.*?)\n=+\s*正文\s*=+\n", re.S)
-_LEGACY_KEYS = {"发布时间": "publish_date", "文号": "doc_number", "发布机构": "issuing_organ"}
+_LEGACY_KEYS = {"发布时间": "publish_date", "文号": "doc_number", "发布机构": "publishing_organ"}
 
 
 def extract_text_metadata(text: str) -> tuple[dict, str]:
@@ -212,7 +222,7 @@ def extract_text_metadata(text: str) -> tuple[dict, str]:
     head_meta, head = _strip_head_chrome(head)
     _merge(meta, head_meta)
     rest = _strip_text_footer(rest)
-    return meta, (head + rest).strip("\n") + "\n"
+    return _finish(meta), (head + rest).strip("\n") + "\n"
 
 
 def _legacy_header(header: str) -> dict:
@@ -384,20 +394,33 @@ def _has_content(el) -> bool:
     return bool(_text(el)) or el.find(".//img") is not None
 
 
+# Rows of the applications table read like section headings (一、本年新收…): not headings.
+_TABLE_ROW_HEAD_RE = re.compile(r"本年新收|上年结转|本年度办理结果|结转下年度")
+
+
 def _by_sections(doc):
-    """Lowest element holding the report's section headings 一、 … (at least two of them)."""
-    heads = []
+    """Lowest element holding the report's section headings 一、 … (at least two different ones).
+
+    Headings are looked for in every piece of own text (an element's text and its children's
+    tails), so reports laid out with <br> inside one layout cell are found too."""
+    heads, numerals = [], set()
     for el in doc.iter():
         if not isinstance(el.tag, str) or el.tag in _DROP_TAGS:
             continue
-        own = (el.text or "")
-        if _SECTION_RE.match(own) or (el.tag in ("p", "div", "td", "span", "strong", "b", "h2", "h3", "h4", "font")
-                                      and _SECTION_RE.match(_text(el)[:8]) and len(el) == 0):
-            heads.append(el)
-    numerals = {_SECTION_RE.match(_text(h))[1] for h in heads if _SECTION_RE.match(_text(h))}
+        for seg in [el.text or ""] + [c.tail or "" for c in el]:
+            m = _SECTION_RE.match(seg)
+            if m and not _TABLE_ROW_HEAD_RE.search(seg[:20]):
+                heads.append(el)
+                numerals.add(m[1])
     if len(numerals) < 2:
         return None
     return _common_ancestor(heads)
+
+
+def _own_text(el) -> str:
+    """Text directly in el (its text and its children's tails): where <br>-laid-out prose lives."""
+    parts = [el.text or ""] + [c.tail or "" for c in el]
+    return re.sub(r"\s+", " ", "".join(parts))
 
 
 def _common_ancestor(els: list):
@@ -428,14 +451,15 @@ def _by_trafilatura(doc, html: str):
     text = trafilatura.extract(html, include_tables=True, include_comments=False, favor_recall=True)
     if not text:
         return None
-    lines = [ln.strip() for ln in text.splitlines() if len(ln.strip()) >= 8]
+    # trafilatura renders table rows as "| a | b |": probe with cell-sized pieces
+    lines = [p.strip() for ln in text.splitlines() for p in ln.split("|") if len(p.strip()) >= 8]
     if not lines:
         return None
     probes = [lines[0][:20], lines[-1][:20]]
     hits = []
     for probe in probes:
         for el in doc.iter():
-            if isinstance(el.tag, str) and el.tag not in _DROP_TAGS and len(el) == 0 and probe in _text(el):
+            if isinstance(el.tag, str) and el.tag not in _DROP_TAGS and probe in _own_text(el):
                 hits.append(el)
                 break
     if len(hits) < 2:
@@ -645,6 +669,7 @@ def extract_page(html: str, url: str | None = None) -> Extraction:
     if body is not None:
         _clean_body(body, meta)
     _merge(meta, _chrome_metadata(doc, body))
+    _finish(meta)
 
     if body is None:
         status, reason = _page_status(doc, scripts, page_text)
