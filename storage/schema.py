@@ -1,0 +1,227 @@
+"""The database's tables, views and search index, and their creation/migration.
+
+Tables are declared here as column lists so that opening an older database adds the
+columns it lacks (ALTER TABLE ADD COLUMN) instead of failing; views are recreated when
+the schema version changes. Everything is plain SQL so it can be read next to the
+Datasette metadata (storage/metadata.yml) that documents it for users.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import sqlite_utils
+
+from storage.figures import FIGURES
+
+SCHEMA_VERSION = 1
+
+SECTION_KEYS = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other_matters")
+REGION_COLUMNS = [
+    ("province", "TEXT"), ("province_code", "TEXT"), ("city", "TEXT"), ("city_code", "TEXT"),
+    ("county", "TEXT"), ("county_code", "TEXT"), ("township", "TEXT"), ("township_code", "TEXT"),
+]
+
+# name -> (columns, table constraints, WITHOUT ROWID)
+TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
+    "sites": ([
+        ("id", "TEXT PRIMARY KEY"), ("name", "TEXT"), ("level", "TEXT"), ("region_code", "TEXT"), ("url", "TEXT"),
+        *REGION_COLUMNS,
+        ("resolved_code", "TEXT"), ("body_key", "TEXT"), ("body_kind", "TEXT"), ("resolved_from", "TEXT"),
+        ("added_at", "TEXT"), ("updated_at", "TEXT"),
+    ], [], False),
+    "blobs": ([
+        ("sha256", "TEXT PRIMARY KEY"), ("size", "INTEGER"), ("compression", "TEXT"), ("data", "BLOB"),
+    ], [], False),
+    "pages": ([
+        ("url", "TEXT PRIMARY KEY"), ("site_id", "TEXT REFERENCES sites(id)"), ("kind", "TEXT"),
+        ("status", "INTEGER"), ("final_url", "TEXT"), ("etag", "TEXT"), ("last_modified", "TEXT"),
+        ("content_type", "TEXT"), ("size", "INTEGER"), ("content_sha256", "TEXT REFERENCES blobs(sha256)"),
+        ("error", "TEXT"), ("fetched_at", "TEXT"), ("first_fetched_at", "TEXT"), ("fetch_count", "INTEGER"),
+    ], [], False),
+    "reports": ([
+        ("id", "INTEGER PRIMARY KEY"), ("url", "TEXT NOT NULL UNIQUE"), ("page_url", "TEXT"),
+        ("site_id", "TEXT REFERENCES sites(id)"), ("title", "TEXT"), ("organ", "TEXT"), ("year", "INTEGER"),
+        ("format", "TEXT"), ("publish_date", "TEXT"), ("source_type", "TEXT"), ("status", "TEXT"), ("reason", "TEXT"),
+        ("checks_ok", "INTEGER"), ("checks_failed", "INTEGER"),
+        *REGION_COLUMNS,
+        ("region_code", "TEXT"), ("body_key", "TEXT"), ("body_kind", "TEXT"), ("deadline", "TEXT"), ("days_late", "INTEGER"),
+        ("text", "TEXT"),
+        *[(f"section_{k}", "TEXT") for k in SECTION_KEYS],
+        ("metadata", "TEXT"), ("attachments", "TEXT"), ("images", "TEXT"), ("legacy_figures", "TEXT"),
+        ("content_sha256", "TEXT REFERENCES blobs(sha256)"), ("size", "INTEGER"),
+        ("fetched_at", "TEXT"), ("first_seen_at", "TEXT"), ("updated_at", "TEXT"), ("version", "INTEGER"),
+    ], [], False),
+    "report_versions": ([
+        ("id", "INTEGER PRIMARY KEY"), ("report_id", "INTEGER REFERENCES reports(id)"), ("version", "INTEGER"),
+        ("superseded_at", "TEXT"), ("url", "TEXT"), ("title", "TEXT"), ("organ", "TEXT"), ("year", "INTEGER"),
+        ("format", "TEXT"), ("publish_date", "TEXT"), ("source_type", "TEXT"), ("status", "TEXT"),
+        ("checks_ok", "INTEGER"), ("content_sha256", "TEXT REFERENCES blobs(sha256)"), ("fetched_at", "TEXT"),
+        ("text", "TEXT"), ("metadata", "TEXT"), ("cells", "TEXT"), ("checks", "TEXT"),
+    ], [], False),
+    "cells": ([
+        ("report_id", "INTEGER NOT NULL REFERENCES reports(id)"), ("table_key", "TEXT NOT NULL"),
+        ("row_key", "TEXT NOT NULL"), ("col_key", "TEXT NOT NULL"),
+        ("value", "NUMERIC"),        # NUMERIC: integers stay integers, 万元 amounts keep decimals
+        ("raw", "TEXT"), ("inferred", "INTEGER"),
+    ], ["PRIMARY KEY (report_id, table_key, row_key, col_key)"], True),
+    "checks": ([
+        ("id", "INTEGER PRIMARY KEY"), ("report_id", "INTEGER NOT NULL REFERENCES reports(id)"),
+        ("rule", "TEXT"), ("ok", "INTEGER"), ("detail", "TEXT"),
+    ], [], False),
+    "figures": ([
+        ("report_id", "INTEGER PRIMARY KEY REFERENCES reports(id)"),
+        *[(f.column, "NUMERIC") for f in FIGURES],
+    ], [], False),
+    "labels": ([
+        ("table_key", "TEXT NOT NULL"), ("axis", "TEXT NOT NULL"), ("key", "TEXT NOT NULL"),
+        ("label", "TEXT"), ("group_label", "TEXT"), ("formats", "TEXT"), ("aliases", "TEXT"),
+    ], ["PRIMARY KEY (table_key, axis, key)"], False),
+    "failures": ([
+        ("id", "INTEGER PRIMARY KEY"), ("url", "TEXT"), ("site_id", "TEXT REFERENCES sites(id)"),
+        ("status", "TEXT"), ("reason", "TEXT"), ("at", "TEXT"),
+    ], [], False),
+    "runs": ([
+        ("id", "INTEGER PRIMARY KEY"), ("mode", "TEXT"), ("status", "TEXT"),
+        ("started_at", "TEXT"), ("finished_at", "TEXT"),
+    ], [], False),
+}
+
+INDEXES = [
+    ("reports", ["site_id"]), ("reports", ["body_key", "year"]), ("reports", ["year"]),
+    ("reports", ["province"]), ("reports", ["status"]), ("reports", ["content_sha256"]),
+    ("checks", ["report_id"]), ("pages", ["site_id"]), ("pages", ["content_sha256"]),
+    ("report_versions", ["report_id"]), ("failures", ["url"]), ("sites", ["body_key"]),
+    ("cells", ["table_key", "row_key", "col_key"]),
+]
+
+_FIG_COLS = ", ".join(f"f.{f.column}" for f in FIGURES)
+
+VIEWS = {
+    # One row per report with its key figures: the table to facet, sort and export.
+    "reports_wide": f"""
+SELECT r.id AS report_id, r.year, r.organ, r.title, r.province, r.city, r.county, r.township,
+       r.body_kind, s.name AS site, s.level, r.format, r.status, r.checks_ok, r.publish_date,
+       r.days_late, {_FIG_COLS}, r.url
+FROM reports r
+LEFT JOIN figures f ON f.report_id = r.id
+LEFT JOIN sites s ON s.id = r.site_id""",
+    # Cells with their official Chinese labels.
+    "cells_labeled": """
+SELECT c.report_id, c.table_key, c.row_key, rl.label AS row_label, rl.group_label AS row_group,
+       c.col_key, cl.label AS col_label, c.value, c.raw, c.inferred
+FROM cells c
+LEFT JOIN labels rl ON rl.table_key = c.table_key AND rl.axis = 'row' AND rl.key = c.row_key
+LEFT JOIN labels cl ON cl.table_key = c.table_key AND cl.axis = 'col' AND cl.key = c.col_key""",
+    # Each body's report against its report of the year before: applications carried over
+    # must equal last year's carried forward; normative documents in force must follow
+    # last year's count plus issued minus repealed.
+    "year_over_year": """
+SELECT cur.body_key, cur.organ, cur.year, cur.id AS report_id, prev.id AS previous_report_id,
+       fp.carried_forward AS previous_carried_forward, fc.carried_over,
+       CASE WHEN fc.carried_over IS NULL OR fp.carried_forward IS NULL THEN NULL
+            ELSE fc.carried_over = fp.carried_forward END AS carry_over_ok,
+       fp.normative_in_force AS previous_in_force, fc.normative_issued, fc.normative_repealed,
+       fc.normative_in_force,
+       CASE WHEN fp.normative_in_force IS NULL OR fc.normative_issued IS NULL
+                 OR fc.normative_repealed IS NULL OR fc.normative_in_force IS NULL THEN NULL
+            ELSE fp.normative_in_force + fc.normative_issued - fc.normative_repealed = fc.normative_in_force
+       END AS in_force_ok,
+       cur.province, cur.city, cur.county
+FROM reports cur
+JOIN reports prev ON prev.body_key = cur.body_key AND prev.year = cur.year - 1
+LEFT JOIN figures fc ON fc.report_id = cur.id
+LEFT JOIN figures fp ON fp.report_id = prev.id
+WHERE cur.body_key IS NOT NULL""",
+    # Published after 条例第四十九条's deadline (see storage/deadlines.py).
+    "late_reports": """
+SELECT r.id AS report_id, r.organ, r.year, r.body_kind, r.publish_date, r.deadline, r.days_late,
+       r.province, r.city, r.county, r.title, r.url
+FROM reports r
+WHERE r.days_late > 0""",
+    # Bodies of the sites list without a report for a year the database has reports for.
+    "missing_reports": """
+WITH years AS (SELECT DISTINCT year FROM reports WHERE year IS NOT NULL)
+SELECT s.id AS site_id, s.name, s.level, s.province, s.city, s.county, s.township, y.year, s.url
+FROM sites s CROSS JOIN years y
+WHERE NOT EXISTS (
+  SELECT 1 FROM reports r
+  WHERE r.year = y.year
+    AND ((s.body_key IS NOT NULL AND r.body_key = s.body_key)
+         OR (s.body_key IS NULL AND r.site_id = s.id)))""",
+}
+
+
+def ensure(db: sqlite_utils.Database) -> None:
+    """Create or migrate every table, index, view and the search index."""
+    with db.atomic():
+        for name, (columns, constraints, without_rowid) in TABLES.items():
+            if not db[name].exists():
+                body = ",\n  ".join([f"[{c}] {t}" for c, t in columns] + constraints)
+                db.execute(f"CREATE TABLE [{name}] (\n  {body}\n){' WITHOUT ROWID' if without_rowid else ''}")
+            else:
+                have = set(db[name].columns_dict)
+                for col, decl in columns:
+                    if col not in have:       # migration: older database
+                        db.execute(f"ALTER TABLE [{name}] ADD COLUMN [{col}] {_plain(decl)}")
+        for table, cols in INDEXES:
+            db.execute(f"CREATE INDEX IF NOT EXISTS [idx_{table}_{'_'.join(cols)}] "
+                       f"ON [{table}] ({', '.join(f'[{c}]' for c in cols)})")
+        current = db.execute("PRAGMA user_version").fetchone()[0]
+        for name, sql in VIEWS.items():
+            if current != SCHEMA_VERSION or not db[name].exists():
+                db.execute(f"DROP VIEW IF EXISTS [{name}]")
+                db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
+    if not db["reports_fts"].exists():
+        # trigram: FTS5's default tokenizer keeps a run of Chinese characters as one token,
+        # so 信息公开 would only match itself; trigram finds any phrase of 3+ characters.
+        db["reports"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
+    if current != SCHEMA_VERSION:
+        load_labels(db)
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _plain(decl: str) -> str:
+    # ADD COLUMN cannot add PRIMARY KEY/UNIQUE columns; keep the type and references.
+    return decl.replace("PRIMARY KEY", "").replace("UNIQUE", "").replace("NOT NULL", "").strip()
+
+
+def schema_json_path() -> Path:
+    """parsers/schema.json, found without importing the parsers package (it loads the parser)."""
+    spec = importlib.util.find_spec("parsers")
+    if spec and spec.submodule_search_locations:
+        p = Path(list(spec.submodule_search_locations)[0]) / "schema.json"
+        if p.exists():
+            return p
+    return Path(__file__).resolve().parents[1] / "parsers" / "schema.json"
+
+
+def label_rows() -> list[dict]:
+    """The labels table: every row and column key of the three tables with its official wording."""
+    spec = json.loads(schema_json_path().read_text(encoding="utf-8"))
+    out: dict[tuple, dict] = {}
+
+    def add(table: str, axis: str, item: dict, group: str | None = None) -> None:
+        key = (table, axis, item["key"])
+        if key in out:
+            return
+        out[key] = {"table_key": table, "axis": axis, "key": item["key"], "label": item.get("label"),
+                    "group_label": item.get("group", group),
+                    "formats": ",".join(item.get("formats", [])) or None,
+                    "aliases": "；".join(item.get("aliases", [])) or None}
+
+    for tkey, t in spec["tables"].items():
+        add(tkey, "table", {"key": tkey, "label": t.get("label")})
+        for block in t.get("blocks", [t]):
+            for r in block.get("rows", []):
+                add(tkey, "row", r, block.get("article"))
+            for c in block.get("cols", []):
+                add(tkey, "col", c)
+    for s in spec.get("sections", []):
+        add("sections", "section", s)
+    return list(out.values())
+
+
+def load_labels(db: sqlite_utils.Database) -> None:
+    db["labels"].upsert_all(label_rows(), pk=("table_key", "axis", "key"))

@@ -1,0 +1,64 @@
+"""`nianbao serve --db PATH [--port N] [--host H]`: browse the database with Datasette.
+
+The database is opened read-only (Datasette reads mutable files with mode=ro, and nothing
+here enables writes), so it can be served while a crawl is writing to it (WAL mode).
+The metadata (storage/metadata.yml) documents every table and column and holds the facets
+and canned queries.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+METADATA = Path(__file__).resolve().parent / "metadata.yml"
+TEMPLATE_DB = "nianbao"
+
+# Long texts would otherwise fill the table pages; a row's own page shows them whole.
+SETTINGS = {"truncate_cells_html": 160, "facet_time_limit_ms": 1000, "sql_time_limit_ms": 5000,
+            "default_page_size": 50}
+
+
+@lru_cache(maxsize=1)
+def _load() -> dict:
+    return yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+
+
+def metadata_for(db_path: str | Path) -> dict:
+    """The shipped metadata with its database key renamed to the served file's name."""
+    meta = copy.deepcopy(_load())
+    name = Path(db_path).stem
+    dbs = meta.get("databases", {})
+    if TEMPLATE_DB in dbs and name != TEMPLATE_DB:
+        dbs[name] = dbs.pop(TEMPLATE_DB)
+    return meta
+
+
+def make_datasette(db_path: str | Path):
+    """A Datasette instance on db_path with the project's metadata (also used by the tests)."""
+    from datasette.app import Datasette
+
+    return Datasette([str(db_path)], metadata=metadata_for(db_path), settings=SETTINGS)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.db)
+    if not path.exists():
+        print(f"nianbao serve: no database at {path} (run nianbao crawl --db {path} first)", file=sys.stderr)
+        return 2
+    # Open once as the writer would: creates any missing table/view of an older database.
+    from storage.store import Store
+    Store(path).close()
+
+    import uvicorn
+
+    ds = make_datasette(path)
+    asyncio.run(ds.invoke_startup())
+    print(f"nianbao: serving {path} at http://{args.host}:{args.port}/{path.stem}", file=sys.stderr)
+    uvicorn.run(ds.app(), host=args.host, port=args.port, log_level="warning", lifespan="on")
+    return 0

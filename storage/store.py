@@ -1,0 +1,316 @@
+"""Store: the one writer of the nianbao database (sites, pages, reports, cells, checks, runs).
+
+Every public method is one short transaction, and the database runs in WAL mode, so
+Datasette (or a second reader) can read while a crawl writes and a crash loses nothing
+already committed. Storing the same bytes for a URL twice is a no-op; new bytes for a
+known URL update the report and keep the previous one in report_versions.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import zlib
+from pathlib import Path
+from typing import Any, Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+import sqlite_utils
+
+from storage import deadlines, divisions, figures, schema
+
+SITE_FIELDS = ("name", "level", "region_code", "url")
+_REPORT_SNAPSHOT = ("url", "title", "organ", "year", "format", "publish_date", "source_type", "status",
+                    "checks_ok", "content_sha256", "fetched_at", "text", "metadata")
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def site_id_for(url: str) -> str:
+    """A short id that stays the same for the same portal URL (scheme/host case, trailing slash ignored)."""
+    p = urlsplit(url.strip())
+    norm = urlunsplit((p.scheme.lower() or "http", p.netloc.lower(), p.path.rstrip("/"), p.query, ""))
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()[:10]
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _json(value: Any) -> str | None:
+    if value is None or value == [] or value == {}:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class Store:
+    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL"):
+        self.path = str(path)
+        self.db = sqlite_utils.Database(self.path)
+        # Wait for a concurrent writer (an ingest process, reparse) instead of failing.
+        self.db.execute("PRAGMA busy_timeout = 30000")
+        if self.path != ":memory:":
+            self.db.enable_wal()
+        # NORMAL in WAL mode: a crashed process loses nothing committed; only a power cut can
+        # lose the last commits (FULL would fsync on every commit).
+        self.db.execute(f"PRAGMA synchronous = {synchronous}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        schema.ensure(self.db)
+        self._site_regions: dict[str, str | None] = {}
+
+    # -- context manager ---------------------------------------------------------
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- sites -------------------------------------------------------------------
+    def upsert_sites(self, rows: Iterable[dict]) -> list[str]:
+        """One row per portal; region resolved from region_code, refined by the name. Returns site ids."""
+        ids, out = [], []
+        stamp = now()
+        for row in rows:
+            row = dict(row)
+            extras = row.pop("extras", None) or {}
+            url = (row.get("url") or "").strip()
+            if not url:
+                raise ValueError(f"site without url: {row!r}")
+            sid = site_id_for(url)
+            res = divisions.resolve(row.get("name"), row.get("region_code"))
+            rec = {k: (row.get(k) or None) for k in SITE_FIELDS}
+            rec.update({k: v for k, v in row.items() if k not in SITE_FIELDS and k != "id"})
+            rec.update(extras)
+            rec.update({k: v for k, v in res.columns().items() if k not in ("region_code",)})
+            rec.update({"id": sid, "url": url, "resolved_code": res.region_code,
+                        "resolved_from": res.source, "updated_at": stamp})
+            ids.append(sid)
+            out.append(rec)
+        with self.db.atomic():
+            existing = {r["id"] for r in self.db.query(
+                f"SELECT id FROM sites WHERE id IN ({','.join('?' * len(ids))})", ids)} if ids else set()
+            for rec in out:
+                if rec["id"] not in existing:
+                    rec["added_at"] = stamp
+            self.db["sites"].upsert_all(out, pk="id", alter=True)
+        self._site_regions.clear()
+        return ids
+
+    def _site_region(self, site_id: str | None) -> str | None:
+        if not site_id:
+            return None
+        if site_id not in self._site_regions:
+            row = next(self.db.query("SELECT resolved_code FROM sites WHERE id = ?", [site_id]), None)
+            self._site_regions[site_id] = row["resolved_code"] if row else None
+        return self._site_regions[site_id]
+
+    # -- pages and raw bytes -------------------------------------------------------
+    def _put_blob(self, data: bytes) -> str:
+        digest = sha256(data)
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
+            [digest, len(data), zlib.compress(data, 6)])
+        return digest
+
+    def blob(self, digest: str) -> bytes | None:
+        """The raw bytes stored under a content hash."""
+        row = self.db.execute("SELECT compression, data FROM blobs WHERE sha256 = ?", [digest]).fetchone()
+        if row is None:
+            return None
+        return zlib.decompress(row[1]) if row[0] == "zlib" else bytes(row[1])
+
+    def record_page(self, url: str, *, site_id: str | None, status: int | None, final_url: str | None = None,
+                    headers: dict | None = None, body: bytes | None = None, error: str | None = None,
+                    kind: str = "page", fetched_at: str | None = None) -> str:
+        """Record one fetch of url. Returns the content hash of the bytes now stored for it ("" if none).
+
+        A fetch without a body (304 Not Modified, an error) keeps the bytes and validators of
+        the last good fetch, so conditional requests and reparse still have them.
+        """
+        h = {k.lower(): v for k, v in (headers or {}).items()}
+        stamp = fetched_at or now()
+        with self.db.atomic():
+            old = next(self.db.query("SELECT * FROM pages WHERE url = ?", [url]), None)
+            rec: dict[str, Any] = {"url": url, "site_id": site_id or (old or {}).get("site_id"), "kind": kind,
+                                   "status": status, "final_url": final_url, "error": error,
+                                   "fetched_at": stamp,
+                                   "first_fetched_at": (old or {}).get("first_fetched_at") or stamp,
+                                   "fetch_count": ((old or {}).get("fetch_count") or 0) + 1}
+            if body is not None:
+                rec.update({"content_sha256": self._put_blob(body), "size": len(body),
+                            "etag": _header(h, "etag"), "last_modified": _header(h, "last-modified"),
+                            "content_type": _header(h, "content-type")})
+            elif old is not None:
+                for k in ("content_sha256", "size", "etag", "last_modified", "content_type"):
+                    rec[k] = _header(h, k.replace("_", "-")) or old.get(k)
+            self.db["pages"].upsert(rec, pk="url")
+        return rec.get("content_sha256") or ""
+
+    def page_validators(self, url: str) -> dict | None:
+        """ETag, Last-Modified and content hash of the last fetch that returned content."""
+        row = next(self.db.query(
+            "SELECT etag, last_modified, content_sha256 FROM pages WHERE url = ?", [url]), None)
+        if row is None or not (row["etag"] or row["last_modified"] or row["content_sha256"]):
+            return None
+        return dict(row)
+
+    # -- reports -------------------------------------------------------------------
+    def store_report(self, parsed: dict, *, url: str, site_id: str | None, content: bytes, source_type: str,
+                     fetched_at: str | None = None, page_url: str | None = None) -> tuple[int, str]:
+        """Store one parse result. Returns (report id, "new" | "changed" | "unchanged")."""
+        digest = sha256(content)
+        stamp = fetched_at or now()
+        with self.db.atomic():
+            old = next(self.db.query("SELECT * FROM reports WHERE url = ?", [url]), None)
+            if old is not None and old["content_sha256"] == digest:
+                return old["id"], "unchanged"
+            self._put_blob(content)
+            page = next(self.db.query("SELECT content_sha256 FROM pages WHERE url = ?", [url]), None)
+            if page is None or page["content_sha256"] != digest:
+                # reparse rebuilds from pages: make sure the bytes parsed are there.
+                self.db["pages"].upsert({"url": url, "site_id": site_id, "kind": "report",
+                                         "content_sha256": digest, "size": len(content), "fetched_at": stamp,
+                                         "first_fetched_at": stamp, "fetch_count": 1}
+                                        if page is None else
+                                        {"url": url, "content_sha256": digest, "size": len(content),
+                                         "fetched_at": stamp}, pk="url")
+            rec = self._report_record(parsed, url=url, site_id=site_id, source_type=source_type, page_url=page_url)
+            rec.update({"content_sha256": digest, "size": len(content), "fetched_at": stamp, "updated_at": now()})
+            if old is None:
+                rec.update({"first_seen_at": stamp, "version": 1})
+                report_id = self.db["reports"].insert(rec).last_pk
+                outcome = "new"
+            else:
+                report_id = old["id"]
+                if old["content_sha256"]:            # a failure row has nothing to keep
+                    self._keep_version(old)
+                    outcome = "changed"
+                else:
+                    outcome = "new"
+                rec["version"] = (old["version"] or 1) + 1 if old["content_sha256"] else 1
+                self.db["reports"].update(report_id, rec)
+            self._write_parts(report_id, parsed)
+        return report_id, outcome
+
+    def _report_record(self, parsed: dict, *, url: str, site_id: str | None, source_type: str | None,
+                       page_url: str | None) -> dict:
+        meta = dict(parsed.get("metadata") or {})
+        year = parsed.get("year")
+        res = divisions.resolve(parsed.get("organ") or _title_subject(parsed.get("title")), self._site_region(site_id))
+        region = res.columns()
+        due = deadlines.deadline(year, region["body_kind"], region["region_code"])
+        checks = parsed.get("checks") or []
+        sections = parsed.get("sections") or {}
+        rec = {
+            "url": url, "page_url": page_url, "site_id": site_id,
+            "title": parsed.get("title"), "organ": parsed.get("organ"), "year": year,
+            "format": parsed.get("format"), "publish_date": meta.get("publish_date"),
+            "source_type": source_type or parsed.get("source_type"),
+            "status": parsed.get("status") or "parsed", "reason": parsed.get("reason"),
+            "checks_ok": int(all(c.get("ok") for c in checks)) if checks else None,
+            "checks_failed": sum(1 for c in checks if not c.get("ok")) if checks else None,
+            **region, "deadline": due, "days_late": deadlines.days_late(meta.get("publish_date"), due),
+            "text": parsed.get("text"),
+            "metadata": _json(meta), "attachments": _json(parsed.get("attachments")),
+            "images": _json(parsed.get("images")), "legacy_figures": _json(parsed.get("legacy_figures")),
+        }
+        for k in schema.SECTION_KEYS:
+            rec[f"section_{k}"] = sections.get(k) or None
+        return rec
+
+    def _write_parts(self, report_id: int, parsed: dict) -> None:
+        """Replace the report's cells, checks and figures with those of this parse."""
+        for t in ("cells", "checks"):
+            self.db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [report_id])
+        cells = parsed.get("cells") or []
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO cells (report_id, table_key, row_key, col_key, value, raw, inferred) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))))
+             for c in cells])
+        self.db.conn.executemany(
+            "INSERT INTO checks (report_id, rule, ok, detail) VALUES (?, ?, ?, ?)",
+            [(report_id, c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []])
+        self.db["figures"].upsert({"report_id": report_id,
+                                   **figures.compute(cells, parsed.get("legacy_figures"))}, pk="report_id")
+
+    def _keep_version(self, old: dict) -> None:
+        rid = old["id"]
+        cells = [dict(r) for r in self.db.query(
+            "SELECT table_key, row_key, col_key, value, raw FROM cells WHERE report_id = ? "
+            "ORDER BY table_key, row_key, col_key", [rid])]
+        checks = [dict(r) for r in self.db.query(
+            "SELECT rule, ok, detail FROM checks WHERE report_id = ? ORDER BY id", [rid])]
+        snap = {k: old.get(k) for k in _REPORT_SNAPSHOT}
+        snap.update({"report_id": rid, "version": old.get("version") or 1, "superseded_at": now(),
+                     "cells": _json(cells), "checks": _json(checks)})
+        self.db["report_versions"].insert(snap)
+
+    def record_failure(self, url: str, *, site_id: str | None, status: str, reason: str) -> None:
+        """Log a report that could not be fetched or parsed. A stored report keeps its data;
+        a URL never stored gets a reports row with this status so failures can be faceted."""
+        stamp = now()
+        with self.db.atomic():
+            self.db["failures"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason, "at": stamp})
+            old = next(self.db.query("SELECT id, content_sha256 FROM reports WHERE url = ?", [url]), None)
+            if old is None:
+                res = divisions.resolve(None, self._site_region(site_id)).columns()
+                self.db["reports"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason,
+                                           **{k: v for k, v in res.items() if k not in ("body_key", "body_kind")},
+                                           "fetched_at": stamp, "first_seen_at": stamp, "updated_at": stamp})
+            elif not old["content_sha256"]:
+                self.db["reports"].update(old["id"], {"status": status, "reason": reason, "updated_at": stamp})
+
+    def report_urls(self, site_id: str | None = None, *, include_failures: bool = False) -> set[str]:
+        """URLs of stored reports (those stored from content; failures too if asked), to skip on recrawl."""
+        where, params = [], []
+        if not include_failures:
+            where.append("content_sha256 IS NOT NULL")
+        if site_id is not None:
+            where.append("site_id = ?")
+            params.append(site_id)
+        sql = "SELECT url FROM reports" + (f" WHERE {' AND '.join(where)}" if where else "")
+        return {r[0] for r in self.db.execute(sql, params)}
+
+    # -- runs ----------------------------------------------------------------------
+    def start_run(self, mode: str, **info: Any) -> int:
+        rec = {"mode": mode, "status": "running", "started_at": now(), **_flat(info)}
+        with self.db.atomic():
+            return int(self.db["runs"].insert(rec, alter=True).last_pk)
+
+    def finish_run(self, run_id: int, **stats: Any) -> None:
+        rec = {"status": "finished", "finished_at": now(), **_flat(stats)}
+        with self.db.atomic():
+            self.db["runs"].update(run_id, rec, alter=True)
+
+    # -- reading -------------------------------------------------------------------
+    def report(self, report_id: int) -> dict | None:
+        return next(self.db.query("SELECT * FROM reports WHERE id = ?", [report_id]), None)
+
+
+def _header(h: dict, name: str) -> str | None:
+    v = h.get(name)
+    if isinstance(v, (list, tuple)):
+        v = v[0] if v else None
+    if isinstance(v, bytes):
+        v = v.decode("latin-1")
+    return v or None
+
+
+def _flat(d: dict) -> dict:
+    return {k: (_json(sorted(v) if isinstance(v, set) else v) if isinstance(v, (dict, list, tuple, set)) else v)
+            for k, v in d.items()}
+
+
+def _title_subject(title: str | None) -> str | None:
+    """桐柏县淮源镇人民政府2023年政府信息公开工作年度报告 -> 桐柏县淮源镇人民政府."""
+    if not title:
+        return None
+    m = re.match(r"\s*(.+?)(?:关于)?\s*(?:19|20)\d\d\s*年", title)
+    return m.group(1) if m else None
