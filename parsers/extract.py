@@ -619,6 +619,7 @@ def _page_status(doc, scripts: int, page_text: str) -> tuple[str, str]:
 
 _TITLE_XPATH = (
     "//h1 | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]"
+    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' bt ')]"
     " | //*[@id='title'] | //*[contains(@class, 'article-title') or contains(@class, 'art_title')"
     " or contains(@class, 'xl_title') or contains(@class, 'news_title') or contains(@class, 'titlestyle')"
     " or contains(@class, 'detail-title') or contains(@class, 'content_title') or contains(@class, 'tit')]"

@@ -1,0 +1,385 @@
+"""The extraction stage: report body without chrome, metadata as the page shows it, statuses."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from parsers.extract import extract_page, extract_text_metadata
+
+PAGES = Path(__file__).resolve().parent / "files" / "pages"
+
+SECTIONS = [
+    "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项",
+]
+# Chrome strings of the issue: none of them may reach the stored report text.
+# (首页 alone is not one: a report may speak of its website's 首页; the breadcrumbs and menus are
+# checked through their other words.)
+CHROME = [
+    "当前位置", "首页>", "网站地图", "网站声明", "联系我们", "互动交流", "办事服务", "搜索", "乡镇信息", "您现在的位置", "您的位置", "字号", "字体", "【大 中 小】", "打印本页", "关闭窗口",
+    "分享到", "扫一扫", "在手机打开", "阅读次数", "浏览次数", "点击数", "上一篇", "下一篇", "相关链接",
+    "主办单位", "承办单位", "网站标识码", "ICP备", "公网安备", "技术支持", "版权所有", "发布日期", "发布时间",
+    "索引号", "索 引 号", "发布者", "信息来源",
+]
+
+
+def read_page(name: str) -> str:
+    """Saved pages come as bytes in UTF-8 or GBK (GBK pages often declare no charset)."""
+    data = (PAGES / name).read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def body_text(html: str) -> str:
+    return lxml.html.fromstring(html).text_content()
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[\s\xa0\u3000]+", "", text)
+
+
+# file, url, expected metadata (exactly what the page prints), expected title
+REPORT_PAGES = [
+    (
+        "trs-xxgk-detail.html",
+        "http://www.tongbai.gov.cn/zfxxgk/fdzdgknr/zfxxgknb/202401/t20240120_1234567.html",
+        {
+            "index_no": "11411330006003456X/2024-00003", "subject": "政务公开", "issuing_organ": "淮源镇人民政府",
+            "written_date": "2024-01-18", "publish_date": "2024-01-20", "publish_time": "16:21",
+            "validity": "有效", "source": "淮源镇人民政府", "views": 356,
+        },
+        "桐柏县淮源镇人民政府2023年政府信息公开工作年度报告",
+    ),
+    (
+        "hanweb-art_1238_56789.html",
+        "http://www.luolong.gov.cn/art/2022/1/20/art_1238_56789.html",
+        {"publish_date": "2022-01-20", "publish_time": "09:35", "source": "洛龙区人民政府办公室"},
+        "洛阳市洛龙区人民政府办公室2021年政府信息公开工作年度报告",
+    ),
+    (
+        "vsb-info-1050-2345.htm",
+        "http://www.xinyi.gov.cn/info/1050/2345.htm",
+        {"publish_date": "2021-01-28", "publish_time": "10:01", "publisher": "党政办", "source": "信义镇人民政府"},
+        "绵阳市游仙区信义镇2020年政府信息公开工作年度报告",
+    ),
+    (
+        "generic-cms-1190.html",
+        "http://www.huangyuan.gov.cn/zwgk/ndbg/1190.html",
+        {"publish_date": "2022-01-14", "publisher": "admin", "views": 0},
+        "湟源县人民政府办公室2021年政府信息公开工作年度报告",
+    ),
+    (
+        "generic-br-layout.html",
+        "http://www.xinzheng.gov.cn/xzxx/lhz/2022/0114/8812.html",
+        {"publish_date": "2022-01-14", "source": "龙湖镇人民政府", "views": 1024},
+        "龙湖镇 2021年政府信息公开工作年度报告",
+    ),
+]
+
+
+@pytest.fixture(scope="module", params=REPORT_PAGES, ids=[p[0] for p in REPORT_PAGES])
+def report_page(request):
+    name, url, meta, title = request.param
+    return extract_page(read_page(name), url), meta, title
+
+
+def test_report_page_status_and_metadata(report_page):
+    ex, meta, _ = report_page
+    assert ex.status == "ok", ex.reason
+    assert ex.reason is None
+    assert ex.metadata == meta
+
+
+def test_report_page_title(report_page):
+    ex, _, title = report_page
+    assert ex.title == title
+
+
+def test_report_page_body_has_every_section_and_no_chrome(report_page):
+    ex, _, _ = report_page
+    text = body_text(ex.body_html)
+    flat = squash(text)
+    for heading in SECTIONS:
+        assert heading in flat, heading
+    for chrome in CHROME:
+        assert squash(chrome) not in flat, chrome
+
+
+def test_report_page_tables_keep_spans(report_page):
+    """The three statistical tables come through as the page has them, spans included."""
+    ex, _, _ = report_page
+    body = lxml.html.fromstring(ex.body_html)
+    tables = body.xpath(".//table")
+    assert len(tables) == 3
+    applications = tables[1]
+    assert applications.xpath(".//td[@rowspan='3' and @colspan='3']")
+    assert applications.xpath(".//td[@colspan='5' and contains(., '法人或其他组织')]")
+    assert applications.xpath(".//td[@rowspan='8' and contains(., '不予公开')]")
+    review = tables[2]
+    assert review.xpath(".//td[@colspan='10' and contains(., '行政诉讼')]")
+    assert len(review.xpath(".//td[@rowspan='2']")) == 5
+
+
+def test_report_body_ends_with_report_not_footer():
+    ex = extract_page(read_page("generic-cms-1190.html"))
+    text = body_text(ex.body_html).strip()
+    # the report's own signature stays; its date is not the publish date
+    assert text.endswith("2022年1月4日")
+    assert ex.metadata["publish_date"] == "2022-01-14"
+
+
+def test_gbk_page_without_charset_is_read_after_decoding():
+    data = (PAGES / "hanweb-art_1238_56789.html").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    assert b"charset" not in data.lower()
+    ex = extract_page(data.decode("gbk"))
+    assert ex.status == "ok"
+    assert "洛龙区" in body_text(ex.body_html)
+
+
+def test_script_filled_counters_are_not_views():
+    """浏览次数/点击数 filled in by script print no number: no views key."""
+    for name in ("hanweb-art_1238_56789.html", "vsb-info-1050-2345.htm"):
+        assert "views" not in extract_page(read_page(name)).metadata
+
+
+def test_body_links_are_absolute_when_url_given():
+    ex = extract_page(read_page("attachment-trs.html"), "http://www.xx.gov.cn/zfxxgk/nb/202301/t20230130_1.html")
+    hrefs = lxml.html.fromstring(ex.body_html).xpath("//a/@href")
+    assert hrefs == ["http://www.xx.gov.cn/zfxxgk/nb/202301/P020230130523412345678.pdf"]
+
+
+# ---------------------------------------------------------------- pages without a report body
+
+
+def test_attachment_page_vsb():
+    url = "http://www.xinan.gov.cn/info/1050/3021.htm"
+    ex = extract_page(read_page("attachment-vsb-3021.htm"), url)
+    assert ex.status == "attachment"
+    assert ex.attachments == [
+        "http://www.xinan.gov.cn/__local/7/3A/5C/D2E1F0A9B8C7D6E5F4A3B2C1D0E_8A9B0C1D_5A2B3.pdf",
+        "http://www.xinan.gov.cn/system/_content/download.jsp?urltype=news.DownloadAttachUrl"
+        "&owner=1536012345&wbfileid=4567890",
+    ]
+    assert ex.metadata == {"publish_date": "2022-01-25", "source": "党政综合办"}
+    assert ex.reason
+
+
+def test_attachment_page_trs_relative_links():
+    url = "http://www.xx.gov.cn/zfxxgk/nb/202301/t20230130_1.html"
+    ex = extract_page(read_page("attachment-trs.html"), url)
+    assert ex.status == "attachment"
+    assert ex.attachments == [
+        "http://www.xx.gov.cn/zfxxgk/nb/202301/P020230130523412345678.pdf",
+        "http://www.xx.gov.cn/zfxxgk/nb/202301/P020230130523412345679.xls",
+    ]
+    assert ex.metadata == {"publish_date": "2023-01-30", "publish_time": "11:20:05", "source": "城关镇"}
+    assert ex.title == "城关镇2022年政府信息公开工作年度报告"
+
+
+def test_image_only_page():
+    url = "http://www.xx.gov.cn/art/2022/1/14/art_1238_1.html"
+    ex = extract_page(read_page("image-only-hanweb.html"), url)
+    assert ex.status == "image_only"
+    assert ex.images == [f"http://www.xx.gov.cn/picture/0/220114101012{i}.jpg" for i in (3, 4, 5)]
+    assert ex.metadata == {"publish_date": "2022-01-14", "source": "龙泉乡人民政府"}
+    assert ex.title == "龙泉乡2021年政府信息公开工作年度报告（图片版）"
+
+
+@pytest.mark.parametrize("name, status", [
+    ("empty-body.html", "empty"),
+    ("login-wall.html", "login_wall"),
+    ("js-shell.html", "js_shell"),
+])
+def test_pages_without_report_get_a_status(name, status):
+    ex = extract_page(read_page(name), "http://www.xx.gov.cn/a.html")
+    assert ex.status == status
+    assert ex.reason
+    assert body_text(ex.body_html).strip() == "" if ex.body_html else True
+    assert ex.attachments == [] and ex.images == []
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html><body></body></html>"])
+def test_nothing_at_all_is_empty(html):
+    ex = extract_page(html)
+    assert ex.status == "empty"
+    assert ex.reason
+
+
+def test_short_page_with_text_but_no_report_is_not_ok():
+    ex = extract_page("<html><body><div class='TRS_Editor'><p>暂无内容</p></div></body></html>")
+    assert ex.status == "empty"
+
+
+def test_report_with_download_copy_is_ok_and_lists_the_file():
+    html = read_page("generic-cms-1190.html").replace(
+        "<p style=\"text-align:right;\">湟源县人民政府办公室</p>",
+        '<p>附件：<a href="/uploads/2022/01/nb2021.docx">年报.docx</a></p><p style="text-align:right;">湟源县人民政府办公室</p>',
+    )
+    ex = extract_page(html, "http://www.huangyuan.gov.cn/zwgk/ndbg/1190.html")
+    assert ex.status == "ok"
+    assert ex.attachments == ["http://www.huangyuan.gov.cn/uploads/2022/01/nb2021.docx"]
+
+
+def test_xml_declaration_and_jsp_wrappers_are_tolerated():
+    html = '<?xml version="1.0" encoding="utf-8"?>\n<%@ page contentType="text/html" %>' + read_page("trs-xxgk-detail.html")
+    ex = extract_page(html)
+    assert ex.status == "ok"
+    assert "page contentType" not in body_text(ex.body_html)
+
+
+# ---------------------------------------------------------------- the real TRS detail frame
+
+
+def test_real_trs_detail_frame_handan(corpus):
+    """The saved 邯郸 detail frame: the 索引号 block is read exactly; the frame has no body
+    (the article itself is loaded into it separately), so the status says empty."""
+    html = (corpus / "portal" / "trs-detail-handan.jsp.html").read_text(encoding="utf-8")
+    ex = extract_page(html, "http://hdzfxxgk.hd.gov.cn/gszbm/auto23716/202008/t20200802_1352104.html")
+    assert ex.metadata == {
+        "index_no": "000014348/2020-35147",
+        "issuing_organ": "邯郸市教育局",
+        "publisher": "邯郸市教育局",
+        "doc_number": "无",
+        "subject": "教育",
+        "publish_date": "2020-08-02",
+    }
+    # 成文日期 is commented out on that page: it must not be read
+    assert "written_date" not in ex.metadata
+    assert ex.title == "邯郸市教育局关于印发《全市教育系统安全专项整治三年行动实施方案》的通知"
+    assert ex.status == "empty"
+    assert ex.reason
+
+
+def test_real_trs_detail_frame_with_an_article_loaded(corpus):
+    """Put a report into the 邯郸 frame between its metadata block and its menus: the body is
+    the report alone, the metadata still the block's."""
+    frame = (corpus / "portal" / "trs-detail-handan.jsp.html").read_text(encoding="utf-8")
+    report = read_page("generic-cms-1190.html")
+    inner = lxml.html.tostring(lxml.html.fromstring(report).xpath("//div[@class='nr']")[0], encoding="unicode")
+    html = frame.replace('<div class="dhlm clearfix">', f'<div class="TRS_Editor">{inner}</div><div class="dhlm clearfix">', 1)
+    ex = extract_page(html)
+    assert ex.status == "ok"
+    assert ex.metadata["publish_date"] == "2020-08-02"
+    flat = squash(body_text(ex.body_html))
+    assert all(h in flat for h in SECTIONS[:5])
+    for chrome in ("网站标识码", "ICP备", "公网安备", "主办单位", "走进邯郸", "索引号"):
+        assert chrome not in flat
+
+
+# ---------------------------------------------------------------- labels and date forms
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("发布日期：2022-01-14", {"publish_date": "2022-01-14"}),
+    ("发布时间：2022/1/14 10:01", {"publish_date": "2022-01-14", "publish_time": "10:01"}),
+    ("时间：2022年1月14日", {"publish_date": "2022-01-14"}),
+    ("日期：2022.01.14", {"publish_date": "2022-01-14"}),
+    ("发布日期: 2022-01-14 08:05:09  来源：县政府办", {"publish_date": "2022-01-14", "publish_time": "08:05:09", "source": "县政府办"}),
+    ("信息来源：某镇人民政府　　作者：张三　　浏览次数：12", {"source": "某镇人民政府", "publisher": "张三", "views": 12}),
+    ("发布人：李四 | 访问量：7次", {"publisher": "李四", "views": 7}),
+    ("成文日期：2022年01月10日\t发布日期：2022年01月14日", {"written_date": "2022-01-10", "publish_date": "2022-01-14"}),
+    ("文　　号：某政办〔2022〕3号\t有 效 性：有效", {"doc_number": "某政办〔2022〕3号", "validity": "有效"}),
+    ("发文机关：某县人民政府办公室\t主题分类：政务公开", {"issuing_organ": "某县人民政府办公室", "subject": "政务公开"}),
+    ("发布机构：某县人民政府办公室", {"issuing_organ": "某县人民政府办公室", "publisher": "某县人民政府办公室"}),
+    ("点击数：", {}),
+    ("统计时间：2022年1月14日", {}),  # not a label: 时间 continues a word
+    ("来源：  ", {}),
+])
+def test_chrome_label_forms(line, expected):
+    html = f"<html><body><div class='info'>{line}</div><div class='TRS_Editor'>{'正文' * 150}</div></body></html>"
+    assert extract_page(html).metadata == expected
+
+
+def test_date_in_report_body_is_never_the_publish_date():
+    body = "".join(f"<p>{h}</p><p>{'内容' * 40}</p>" for h in SECTIONS) + "<p>某县人民政府办公室</p><p>发布日期：2022年1月4日</p>"
+    html = f"<html><body><div class='TRS_Editor'>{body}</div></body></html>"
+    ex = extract_page(html)
+    assert ex.status == "ok"
+    assert "publish_date" not in ex.metadata
+    assert "2022年1月4日" in body_text(ex.body_html)
+
+
+# ---------------------------------------------------------------- plain-text renderings
+
+
+def seed(corpus: Path, prefix: str) -> tuple[str, dict]:
+    path = next((corpus / "seeds").glob(prefix + "_*.txt"))
+    truth = json.loads(path.with_suffix(".truth.json").read_text(encoding="utf-8"))
+    return path.read_text(encoding="utf-8"), truth
+
+
+def test_text_seed_002_chrome_line(corpus):
+    text, truth = seed(corpus, "002")
+    meta, clean = extract_text_metadata(text)
+    assert meta == {"publish_date": "2022-01-14", "publisher": "admin", "views": 0}
+    assert {k: v for k, v in truth["metadata"].items() if v is not None} == meta
+    assert "阅读次数" not in clean and "发布者" not in clean
+    assert clean.rstrip().endswith("2022年1月4日")  # the signature stays in the report
+
+
+def test_text_seed_001_publish_time_line(corpus):
+    text, truth = seed(corpus, "001")
+    meta, clean = extract_text_metadata(text)
+    assert meta == {"publish_date": "2021-01-28"} == {k: v for k, v in truth["metadata"].items() if v is not None}
+    assert "发布时间" not in clean
+    assert "绵阳市游仙区信义镇2020年政府信息公开工作年度报告" in clean
+
+
+@pytest.mark.parametrize("prefix", ["000", "003", "004"])
+def test_text_seeds_without_chrome_are_left_alone(corpus, prefix):
+    text, truth = seed(corpus, prefix)
+    meta, clean = extract_text_metadata(text)
+    assert meta == {}
+    assert truth["metadata"].get("publish_date") is None
+    assert squash(clean) == squash(text)
+
+
+LEGACY = ["pingtan-county-2012", "pingtan-local-tax-bureau-2013", "pingtan-zone-2011", "pingtan-zone-2014",
+          "pingtan-zone-2016", "pingtan-zone-2018"]
+
+
+@pytest.mark.parametrize("name", LEGACY)
+def test_text_legacy_header_and_chrome(corpus, name):
+    text = (corpus / "legacy" / f"{name}.txt").read_text(encoding="utf-8")
+    truth = json.loads((corpus / "legacy" / f"{name}.truth.json").read_text(encoding="utf-8"))
+    meta, clean = extract_text_metadata(text)
+    assert meta["publish_date"] == truth["metadata"]["publish_date"]
+    for chrome in ("标题:", "原文链接", "==== 正文", "当前位置", "微信 微博", "QQ空间", "全真版", "相关链接"):
+        assert chrome not in clean, chrome
+    assert not clean.rstrip().endswith("附件下载")
+    assert "一、" in clean
+    # the report's opening paragraph survives the cut of the chrome line before it
+    assert "本报告" in clean.split("一、")[0] or "根据《中华人民共和国政府信息公开条例》" in clean.split("一、")[0]
+
+
+def test_text_legacy_exact_values(corpus):
+    meta, _ = extract_text_metadata((corpus / "legacy" / "pingtan-zone-2014.txt").read_text(encoding="utf-8"))
+    # header first (发布时间: 2015-01-02 00:00; 发布机构 empty), then the chrome line (来源：…)
+    assert meta == {"publish_date": "2015-01-02", "publish_time": "00:00", "source": "平潭县人民政府"}
+    meta, _ = extract_text_metadata((corpus / "legacy" / "pingtan-county-2012.txt").read_text(encoding="utf-8"))
+    assert meta == {"publish_date": "2013-01-17", "publish_time": "00:00",
+                    "issuing_organ": "平潭县人民政府", "publisher": "平潭县人民政府"}
+
+
+def test_text_nonreport_keeps_its_signature_date(corpus):
+    text = (corpus / "portal" / "pingtan-nonreport-in-report-column-2014.txt").read_text(encoding="utf-8")
+    meta, clean = extract_text_metadata(text)
+    assert meta["publish_date"] == "2014-12-10"
+    assert clean.rstrip().endswith("2014年12月10日")
+    assert clean.startswith("省政府办公厅：")
+
+
+def test_text_footer_lines_are_removed():
+    text = ("某镇2021年政府信息公开工作年度报告\n发布时间：2022-01-14\n一、总体情况\n内容。\n六、其他需要报告的事项\n无。\n"
+            "【打印本页】【关闭窗口】\n主办单位：某县人民政府办公室 网站标识码：1234567890\n技术支持：某公司\n")
+    meta, clean = extract_text_metadata(text)
+    assert meta == {"publish_date": "2022-01-14"}
+    assert clean == "某镇2021年政府信息公开工作年度报告\n一、总体情况\n内容。\n六、其他需要报告的事项\n无。\n"
