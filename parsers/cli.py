@@ -10,9 +10,12 @@ from parsers.labels import label_of
 from parsers.report import parse_path
 
 
+# a page that is not the report itself but points to it is a result, not an error
+REPORT_STATUSES = {"parsed", "attachment", "image_only"}
+
+
 def run(args: Namespace) -> int:
     failed = 0
-    results = []
     for path in args.paths:
         try:
             result = parse_path(path)
@@ -24,7 +27,10 @@ def run(args: Namespace) -> int:
             print(f"nianbao parse: {path}: internal error: {type(e).__name__}: {e}", file=sys.stderr)
             failed += 1
             continue
-        results.append((path, result))
+        if result["status"] not in REPORT_STATUSES:
+            print(f"nianbao parse: {path}: {result['status']}: {result.get('reason') or 'no report on the page'}", file=sys.stderr)
+            failed += 1
+            continue
         if args.json:
             if len(args.paths) == 1:
                 print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -27,11 +27,11 @@ def from_docx(data: bytes, name: str) -> list[Token]:
                     row += 1
                     tokens.append(Token(line, row))
         elif isinstance(block, Table):
-            seen: set[int] = set()
+            seen: set = set()  # the <w:tc> elements themselves: ids of lxml proxies get reused
             for tr in block.rows:
                 row += 1
                 for cell in tr.cells:
-                    tc = id(cell._tc)
+                    tc = cell._tc
                     if tc in seen:  # a merged cell is returned once per grid column it spans
                         continue
                     seen.add(tc)

@@ -373,14 +373,19 @@ _CONTENT_IDS_CLASSES = (
 )
 
 
-def _token_match(el, names: tuple[str, ...]) -> bool:
-    tokens = set(_classes(el).replace(",", " ").split())
-    return any(n in tokens for n in names)
+def _selector_xpath(names: tuple[str, ...]) -> str:
+    lower = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    cls = f"concat(' ', normalize-space({lower.format('@class')}), ' ')"
+    tests = [f"{lower.format('@id')} = '{n}' or contains({cls}, ' {n} ')" for n in names]
+    return "//*[" + " or ".join(tests) + "]"
+
+
+# one XPath evaluated in C: a Python walk over every element costs more than the rest of the stage
+_CONTENT_XPATH = etree.XPath(_selector_xpath(_CONTENT_IDS_CLASSES))
 
 
 def _by_selectors(doc):
-    cands = [el for el in doc.iter() if isinstance(el.tag, str) and _token_match(el, _CONTENT_IDS_CLASSES)]
-    cands = [el for el in cands if _has_content(el)]
+    cands = [el for el in _CONTENT_XPATH(doc) if _has_content(el)]
     if not cands:
         return None
     best = max(cands, key=lambda el: len(_text(el)))
@@ -617,21 +622,23 @@ def _page_status(doc, scripts: int, page_text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- title
 
-_TITLE_XPATH = (
-    "//h1 | //*[contains(concat(' ', normalize-space(@class), ' '), ' title ')]"
-    " | //*[contains(concat(' ', normalize-space(@class), ' '), ' bt ')]"
-    " | //*[@id='title'] | //*[contains(@class, 'article-title') or contains(@class, 'art_title')"
-    " or contains(@class, 'xl_title') or contains(@class, 'news_title') or contains(@class, 'titlestyle')"
-    " or contains(@class, 'detail-title') or contains(@class, 'content_title') or contains(@class, 'tit')]"
+_TITLE_XPATH = etree.XPath(
+    "//h1 | //h2 | " + _selector_xpath((
+        "title", "bt", "tit", "article-title", "art_title", "xl_title", "news_title", "titlestyle",
+        "detail-title", "content_title", "content-title", "con_title", "wz_title", "biaoti",
+    ))[2:]
 )
 
 
 def _title(doc, body) -> str | None:
-    site = _meta_content(doc, "SiteName")
-    for el in doc.xpath(_TITLE_XPATH):
-        if body is not None and (el is body or body in el.iterancestors()) and el.tag != "h1":
+    """The heading the page shows for the report; else its meta ArticleTitle or <title>."""
+    raw = re.sub(r"\s+", " ", doc.findtext(".//title") or "").strip()
+    parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip()]
+    site = _meta_content(doc, "SiteName") or (parts[-1] if len(parts) > 1 else None)
+    for el in _TITLE_XPATH(doc):
+        if body is not None and (el is body or body in el.iterancestors()):
             continue
-        if el.find(".//" + (body.tag if body is not None else "table")) is not None and len(_text(el)) > 120:
+        if any(re.search(r"logo|header|banner|top", _classes(a)) for a in (el, *el.iterancestors())):
             continue
         t = _text(el)
         if 4 <= len(t) <= 120 and t != site and not _CHROME_TOKEN_RE.match(t) and not _LABEL_RE.search(t):
@@ -639,9 +646,8 @@ def _title(doc, body) -> str | None:
     art = _meta_content(doc, "ArticleTitle")
     if art:
         return art
-    raw = doc.findtext(".//title") or ""
-    parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip() and p.strip() != site]
-    return max(parts, key=len) if parts else None
+    parts = [p for p in parts if p != site]
+    return max(parts, key=len) if parts else (raw or None)
 
 
 def _meta_content(doc, name: str) -> str | None:
@@ -684,7 +690,14 @@ def _find_body(doc, html: str):
         body = _by_sections(doc)
     if body is None and _meaningful_len(_text(doc)) > _MIN_REPORT_CHARS:
         body = _by_trafilatura(doc, html)
+    if body is not None and _is_footer_block(body):
+        return None  # what looked like the main block is the site footer (list pages, frames)
     return body
+
+
+def _is_footer_block(el) -> bool:
+    text = _text(el)
+    return bool(_FOOTER_RE.search(text)) and _meaningful_len(text) < 300 and not _SECTION_RE.search(text)
 
 
 def _chrome_metadata(doc, body) -> dict:

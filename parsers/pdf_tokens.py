@@ -6,6 +6,7 @@ wrapped lines are joined back into paragraphs so section texts read as the repor
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 from parsers.errors import ParseError
@@ -36,6 +37,7 @@ def _is_data_table(rows: list[list]) -> bool:
 def from_pdf(data: bytes, name: str) -> list[Token]:
     import pdfplumber  # heavy import: only for PDFs
 
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on odd PDFs are noise here
     tokens: list[Token] = []
     row = 0
     try:

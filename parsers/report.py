@@ -43,13 +43,13 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None) ->
         html = decode(data)
         page = extract.extract_page(html, url)
         meta, title_hint = dict(page.metadata), page.title
-        if page.status != extract.STATUS_OK:
-            return _non_report(page, kind)
         from parsers.html_tokens import from_html
         if _truncated(html):
-            tokens = from_html(page.body_html)
-            if len(find_headings(tokens)) < 2:
+            tokens = from_html(page.body_html or html)
+            if len(find_headings(tokens)) < 6:
                 raise ParseError("truncated HTML: the page ends before the report does")
+        if page.status != extract.STATUS_OK:
+            return _non_report(page, kind)
         tokens = from_html(page.body_html)
     else:
         text = decode(data)

@@ -1,0 +1,262 @@
+"""The shared parser on real reports (../shared/corpus) and on the forms portals publish them in."""
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, SHARED
+from parsers import ParseError, parse_bytes, parse_path
+from report_builder import report_docx, report_html
+
+SEEDS = CORPUS / "seeds"
+HUAIAN = CORPUS / "huaian"
+
+
+def _scorer():
+    spec = importlib.util.spec_from_file_location("score_parse", SHARED / "tools" / "score_parse.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _truth(path: Path) -> dict:
+    return json.loads(path.with_name(path.name.split(".")[0] + ".truth.json").read_text(encoding="utf-8"))
+
+
+def _cases() -> list[Path]:
+    out = []
+    for tf in sorted(CORPUS.rglob("*.truth.json")):
+        stem = tf.name[: -len(".truth.json")]
+        out += [p for p in tf.parent.glob(stem + ".*") if not p.name.endswith(".truth.json")]
+    return out
+
+
+@pytest.mark.parametrize("src", _cases(), ids=lambda p: p.name)
+def test_corpus_every_cell_and_field_right(src: Path) -> None:
+    truth = _truth(src)
+    got = parse_path(src)
+    right, total, wrong, fields = _scorer().score(truth, got)
+    assert not fields, fields
+    assert not wrong, wrong[:10]
+    assert right == total
+
+
+def test_score_tool_passes_on_the_cli() -> None:
+    """The bar, as the scorer runs it: every cell and field right through `nianbao parse --json`."""
+    exe = Path(sys.executable).with_name("nianbao")
+    p = subprocess.run([sys.executable, str(SHARED / "tools" / "score_parse.py"), str(CORPUS),
+                        "--cmd", f"{exe} parse --json"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stdout[-2000:]
+    assert "field errors: 0" in p.stdout
+
+
+def test_lost_cells_in_a_text_dump_are_inferred_and_reported() -> None:
+    r = parse_path(SEEDS / "000_61f4a806a08c13ab.txt")
+    inferred = [c for c in r["cells"] if c["inferred"]]
+    assert inferred, "seed 000 prints six numbers for seven columns in many rows"
+    granted = r["tables"]["applications"]["granted"]
+    assert granted == {"natural_person": 2, "business": 0, "research": 0, "social_welfare": 0,
+                       "legal_service": 0, "other_org": 0, "total": 2}
+    notes = [c for c in r["checks"] if c["rule"] == "cells.inferred"]
+    assert any("applications/granted" in c["detail"] for c in notes)
+    assert all(c["ok"] for c in r["checks"])
+
+
+def test_ambiguous_lost_cell_is_never_invented() -> None:
+    # one row loses a non-zero cell; the columns' identities cannot be evaluated (their other rows
+    # are lost too), so the printed values cannot be placed: the row stays blank and a check says so
+    text = ("某县人民政府2021年政府信息公开工作年度报告\n一、总体情况\n略。\n二、主动公开政府信息情况\n"
+            "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量\t3\t1\t0\t0\t0\t5\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n")
+    r = parse_bytes(text.encode("utf-8"))
+    assert "received_new" not in r["tables"].get("applications", {})
+    lost = [c for c in r["checks"] if c["rule"] == "cells.lost"]
+    assert lost and not lost[0]["ok"] and "received_new" in lost[0]["detail"]
+
+
+def test_report_with_wrong_printed_totals_is_flagged() -> None:
+    r = parse_path(HUAIAN / "hzq2023_working.pdf")
+    review = r["tables"]["review_litigation"]["review"]
+    assert (review["maintained"], review["corrected"], review["total"]) == (10, 1, 0)
+    bad = [c for c in r["checks"] if not c["ok"]]
+    assert any(c["rule"] == "review_litigation.total" and "row review" in c["detail"] for c in bad)
+    assert r["tables"]["applications"]["other_handling"]["total"] == 0  # 2019 row in a 2021 report
+
+
+def test_pdf_label_split_by_page_break_and_year_over_year() -> None:
+    r = parse_path(HUAIAN / "szfgs2024.pdf")
+    apps = r["tables"]["applications"]
+    assert apps["unavailable_not_held"]["total"] == 769
+    assert apps["unavailable_needs_creation"]["total"] == 11
+    assert r["tables"]["active_disclosure"]["fees"]["amount_wan_yuan"] == pytest.approx(96171.6)
+    y23 = parse_path(HUAIAN / "hzq2023_working.pdf")["tables"]["active_disclosure"]["normative_documents"]
+    y24 = parse_path(HUAIAN / "hzq2024_working.pdf")["tables"]["active_disclosure"]["normative_documents"]
+    assert y23["in_force"] + y24["issued"] - y24["repealed"] == y24["in_force"] == 8
+
+
+def test_year_is_the_year_covered_and_organ_from_signature() -> None:
+    r = parse_path(SEEDS / "002_51a7ac9068d409eb.txt")
+    assert r["year"] == 2021 and r["metadata"]["publish_date"] == "2022-01-14"
+    assert r["organ"] == "湟源县人民政府办公室"  # the title says only 县人民政府办公室
+    assert r["format"] == "2021"
+
+
+def test_sections_hold_text_not_table_dumps() -> None:
+    r = parse_path(SEEDS / "004_fd2255dcef9b15cd.txt")
+    s = r["sections"]
+    assert all(s[k] for k in s), [k for k in s if not s[k]]
+    assert "本年新收政府信息公开申请数量" not in s["applications"]
+    assert "行政规范性文件" not in s["active_disclosure"]
+    assert "政府信息公开信息处理费管理办法" in s["other_matters"]
+    assert s["overview"].startswith("一、总体情况")
+
+
+def test_typo_header_and_format_2019() -> None:
+    r = parse_path(SEEDS / "004_fd2255dcef9b15cd.txt")
+    assert r["tables"]["active_disclosure"]["normative_documents"] == {"issued": 9, "repealed": 0, "in_force": 119}
+    r19 = parse_path(SEEDS / "001_213733622d4d3974.txt")
+    assert r19["format"] == "2019" and r19["year"] == 2020
+    assert set(r19["tables"]["active_disclosure"]["procurement"]) == {"projects", "amount"}
+
+
+def test_legacy_report_sections_and_figures() -> None:
+    r = parse_path(CORPUS / "legacy" / "pingtan-zone-2014.txt")
+    assert r["format"] == "legacy" and r["year"] == 2014 and not r["tables"]
+    assert r["legacy_figures"]["active_disclosed"] == 2543
+    assert r["legacy_figures"]["applications_received"] == 1
+    assert "主动公开政府信息的数量" in r["sections"]["active_disclosure"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gbk", "gb18030"])
+def test_html_page_with_rowspan_colspan_in_any_encoding(encoding: str) -> None:
+    src = SEEDS / "004_fd2255dcef9b15cd.txt"
+    truth = _truth(src)
+    page = report_html(truth, "洛阳市洛龙区人民政府办公室2021年政府信息公开工作年度报告")
+    r = parse_bytes(page.encode(encoding), url="http://127.0.0.1/art/2022/1/14/art_1_2.html")
+    right, total, wrong, fields = _scorer().score(truth, r)
+    assert not wrong and right == total == 200
+    assert r["source_type"] == "html" and r["organ"] == "洛阳市洛龙区人民政府办公室"
+    assert r["metadata"]["publish_date"] == "2022-01-14" and r["metadata"]["views"] == 128
+    assert "网站标识码" not in r["text"] and "打印本页" not in r["text"]
+
+
+def test_html_blank_cells_units_and_dashes_keep_raw_text() -> None:
+    truth = _truth(SEEDS / "003_85236c9e0b1ec5a3.txt")
+    page = report_html(truth, "桐柏县淮源镇人民政府2023年政府信息公开工作年度报告")
+    page = page.replace("<td>0</td>", "<td>0件</td>", 1).replace("<td>0</td>", "<td>—</td>", 1).replace("<td>0</td>", "<td></td>", 1)
+    r = parse_bytes(page.encode("utf-8"))
+    cells = {(c["table"], c["row"], c["col"]): c for c in r["cells"]}
+    reg = [cells[("active_disclosure", "regulations", k)] for k in ("issued", "repealed", "in_force")]
+    assert [(c["value"], c["raw"]) for c in reg] == [(0, "0件"), (None, "—"), (None, "")]
+
+
+@pytest.mark.parametrize("seed,title", [
+    ("004_fd2255dcef9b15cd", "洛阳市洛龙区人民政府办公室2021年政府信息公开工作年度报告"),
+    ("001_213733622d4d3974", "绵阳市游仙区信义镇2020年政府信息公开工作年度报告"),
+])
+def test_docx_with_merged_cells(tmp_path: Path, seed: str, title: str) -> None:
+    truth = _truth(SEEDS / f"{seed}.txt")
+    path = tmp_path / "report.bin"  # content decides, not the extension
+    report_docx(truth, title, path)
+    r = parse_path(path)
+    right, total, wrong, _ = _scorer().score(truth, r)
+    assert not wrong and right == total
+    assert r["source_type"] == "docx" and r["format"] == truth["format"]
+    assert all(c["ok"] for c in r["checks"])
+
+
+def test_label_variants_numbering_widths_and_spaces() -> None:
+    text = ("XX县YY镇人民政府 2022 年度政府信息公开工作年度报告\n一．总体情况\n略\n二、主动公开政府信息情况\n"
+            "第二十条第(一)项\n信息内容\t本年制发件数\t本年 废止件数\t现行有效件数\n规章\t0\t0\t0\n规范性文件\t2件\t1\t15\n"
+            "三、收到和处理政府信息公开申请情况\n"
+            "一、本年新收政府信息公开申请数量\t4\t1\t0\t0\t0\t0\t5\n二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n"
+            "三、本年度办理结果\t（1）予以公开\t3\t1\t0\t0\t0\t0\t4\n"
+            "（2）部分公开\t1\t0\t0\t0\t0\t0\t1\n（七）总 计\t4\t1\t0\t0\t0\t0\t5\n"
+            "四、结转下年度继续办理\t0\t0\t0\t0\t0\t0\t0\n"
+            "四、政府信息公开行政复议、行政诉讼情况\n" + "\t".join(["0"] * 14 + ["1"]) + "\n"
+            "五、存在的主要问题及改进情况\n无\n六、其他需要报告的事项\n无\n")
+    r = parse_bytes(text.encode("utf-8"))
+    a = r["tables"]["active_disclosure"]["normative_documents"]
+    assert a == {"issued": 2, "repealed": 1, "in_force": 15}
+    apps = r["tables"]["applications"]
+    assert apps["granted"]["business"] == 1 and apps["processed_total"]["total"] == 5
+    assert r["tables"]["review_litigation"]["litigation_after_review"]["total"] == 1
+    assert r["year"] == 2022 and r["organ"] == "XX县YY镇人民政府"
+    failed = {c["detail"] for c in r["checks"] if not c["ok"]}
+    assert any("litigation_after_review" in d for d in failed)  # total 1 beside outcomes 0
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty file"),
+    (b"\x00\x01\x02\x03binary\xff\xfe" * 50, "binary data"),
+    ("<html><body><h1>某县2021年政府信息公开工作年度报告</h1><p>一、总体情况</p><p>2021年，我县".encode(), "truncated HTML"),
+    (b"%PDF-1.4\n%broken", "PDF"),
+    (b"PK\x03\x04garbage", "ZIP"),
+])
+def test_malformed_input_raises_one_line_reason(content: bytes, reason: str) -> None:
+    with pytest.raises(ParseError) as e:
+        parse_bytes(content)
+    assert reason in str(e.value) and "\n" not in str(e.value)
+
+
+def _textless_pdf() -> bytes:
+    """A valid one-page PDF with no text layer (as a scanned report is)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length 23 >>\nstream\n0 0 m 100 100 l S\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for n, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + o + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{x:010d} 00000 n \n".encode() for x in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_cli_reports_each_bad_file_and_parses_the_rest(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(_textless_pdf())
+    good = SEEDS / "003_85236c9e0b1ec5a3.txt"
+    exe = Path(sys.executable).with_name("nianbao")
+    p = subprocess.run([str(exe), "parse", "--json", str(empty), str(good), str(scan)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1
+    errors = p.stderr.strip().splitlines()
+    assert len(errors) == 2 and "Traceback" not in p.stderr
+    assert str(empty) in errors[0] and "empty file" in errors[0]
+    assert str(scan) in errors[1] and "no text layer" in errors[1]
+    parsed = [json.loads(line) for line in p.stdout.splitlines()]
+    assert len(parsed) == 1 and parsed[0]["organ"] == "桐柏县淮源镇人民政府" and parsed[0]["year"] == 2023
+
+
+def test_page_without_a_report_gets_a_status_not_an_empty_report() -> None:
+    r = parse_bytes("<html><body><p>欢迎访问某县人民政府网站</p></body></html>".encode())
+    assert r["status"] not in ("parsed", "attachment", "image_only") and r["reason"]
+    assert r["tables"] == {} and r["cells"] == []
+
+
+def test_cli_fails_clearly_on_a_page_without_a_report(tmp_path: Path) -> None:
+    shell = tmp_path / "shell.html"
+    shell.write_text('<html><head><script src="/app.js"></script></head><body><div id="app"></div></body></html>')
+    exe = Path(sys.executable).with_name("nianbao")
+    p = subprocess.run([str(exe), "parse", str(shell)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and str(shell) in p.stderr and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+
+
+def test_cli_human_summary_lays_out_tables_and_checks() -> None:
+    exe = Path(sys.executable).with_name("nianbao")
+    p = subprocess.run([str(exe), "parse", str(HUAIAN / "hzq2023_working.pdf")], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert "洪泽区人民政府" in out and "year:    2023" in out and "format:  2021" in out
+    assert "一、本年新收政府信息公开申请数量" in out and "FAIL review_litigation.total" in out
