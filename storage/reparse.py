@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from storage import schema
+from storage import figures, schema
 from storage.store import Store, now
 
 _EXT = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "html": ".html", "text": ".txt"}
@@ -53,10 +53,11 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None)
         try:
             parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
         except ParseError as e:
-            parsed = {"status": "failed", "reason": str(e)}
             counts["failed"] += 1
-        _keep_old_metadata(parsed, row)
-        changed = _apply(store, row, parsed, digest)
+            changed = _fail(store, row, str(e))
+        else:
+            _keep_old_metadata(parsed, row)
+            changed = _apply(store, row, parsed, digest)
         counts["updated" if changed else "unchanged"] += 1
         if log and changed:
             log(f"updated report {row['id']} {row['url']}")
@@ -76,6 +77,21 @@ def _keep_old_metadata(parsed: dict, row: dict) -> None:
     parsed["metadata"] = {**old, **new}
 
 
+def _fail(store: Store, row: dict, reason: str) -> bool:
+    """The current parser cannot read these bytes: say so on the row and drop the old parse's
+    cells/checks/figures (the bytes and earlier versions stay)."""
+    db = store.db
+    old = db.execute("SELECT status, reason, content_sha256 FROM reports WHERE id = ?", [row["id"]]).fetchone()
+    if old[:2] == ("failed", reason):
+        return False
+    with db.atomic():
+        db["reports"].update(row["id"], {"status": "failed", "reason": reason, "checks_ok": None,
+                                         "checks_failed": None, "updated_at": now()})
+        for t in ("cells", "checks", "figures"):
+            db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [row["id"]])
+    return True
+
+
 def _apply(store: Store, row: dict, parsed: dict, digest: str) -> bool:
     """Write the new parse if it differs from what is stored; True when something changed."""
     db = store.db
@@ -91,7 +107,10 @@ def _apply(store: Store, row: dict, parsed: dict, digest: str) -> bool:
     new_checks = [(c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []]
     old_checks = [tuple(r) for r in db.execute(
         "SELECT rule, ok, detail FROM checks WHERE report_id = ? ORDER BY id", [row["id"]])]
-    if same_row and new_cells == old_cells and new_checks == old_checks:
+    new_figures = figures.compute(parsed.get("cells") or [], parsed.get("legacy_figures"))
+    old_figures = next(db.query("SELECT * FROM figures WHERE report_id = ?", [row["id"]]), None)
+    same_figures = old_figures is not None and all(old_figures.get(k) == v for k, v in new_figures.items())
+    if same_row and new_cells == old_cells and new_checks == old_checks and same_figures:
         return False
     with db.atomic():
         db["reports"].update(row["id"], {**rec, "content_sha256": digest, "updated_at": now()})
