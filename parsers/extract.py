@@ -373,19 +373,21 @@ _CONTENT_IDS_CLASSES = (
 )
 
 
-def _selector_xpath(names: tuple[str, ...]) -> str:
-    lower = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-    cls = f"concat(' ', normalize-space({lower.format('@class')}), ' ')"
-    tests = [f"{lower.format('@id')} = '{n}' or contains({cls}, ' {n} ')" for n in names]
-    return "//*[" + " or ".join(tests) + "]"
+def _name_re(names: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, names)) + r")(?:\s|$)", re.I)
 
 
-# one XPath evaluated in C: a Python walk over every element costs more than the rest of the stage
-_CONTENT_XPATH = etree.XPath(_selector_xpath(_CONTENT_IDS_CLASSES))
+_CONTENT_RE = _name_re(_CONTENT_IDS_CLASSES)
+_WITH_NAME = etree.XPath("//*[@id or @class]")
+
+
+def _named(doc, name_re: re.Pattern) -> list:
+    """Elements whose id or one of whose classes is in the list (a regex per element is cheap)."""
+    return [el for el in _WITH_NAME(doc) if name_re.search(f"{el.get('id', '')} {el.get('class', '')}")]
 
 
 def _by_selectors(doc):
-    cands = [el for el in _CONTENT_XPATH(doc) if _has_content(el)]
+    cands = [el for el in _named(doc, _CONTENT_RE) if _has_content(el)]
     if not cands:
         return None
     best = max(cands, key=lambda el: len(_text(el)))
@@ -458,6 +460,8 @@ def _by_trafilatura(doc, html: str):
         return None
     # trafilatura renders table rows as "| a | b |": probe with cell-sized pieces
     lines = [p.strip() for ln in text.splitlines() for p in ln.split("|") if len(p.strip()) >= 8]
+    # trafilatura keeps some chrome (tool bars, footers) at the ends: not probes
+    lines = [ln for ln in lines if not _FOOTER_RE.search(ln) and not _is_chrome_line(ln)[0]]
     if not lines:
         return None
     probes = [lines[0][:20], lines[-1][:20]]
@@ -475,13 +479,16 @@ def _by_trafilatura(doc, html: str):
 # --------------------------------------------------------------------------- body cleaning
 
 
-def _clean_body(body, meta: dict) -> None:
-    """Drop chrome inside the body container; label lines above the first section feed meta."""
-    state = {"in_report": False}
-    _clean_el(body, meta, state, top=True)
+def _clean_body(body, meta: dict) -> dict:
+    """Drop chrome inside the body container. Label lines above the first section feed meta;
+    chrome lines inside the report (an info bar under the text) are returned separately,
+    to be used only after the chrome outside the body."""
+    state = {"in_report": bool(_SECTION_RE.match(body.text or "")), "late": {}}
+    _clean_el(body, meta, state)
+    return state["late"]
 
 
-def _clean_el(el, meta: dict, state: dict, top: bool = False) -> None:
+def _clean_el(el, meta: dict, state: dict) -> None:
     for child in list(el):
         if not isinstance(child.tag, str):
             if isinstance(child, etree._Comment):
@@ -491,16 +498,17 @@ def _clean_el(el, meta: dict, state: dict, top: bool = False) -> None:
         if tag in _DROP_TAGS:
             _drop(child)
             continue
-        if tag in ("table",) or tag in _CELL:
-            state["in_report"] = state["in_report"] or bool(_SECTION_ANYWHERE_RE.search(_text(child)))
-            continue
         text = _text(child)
         if not state["in_report"] and _SECTION_RE.match(text):
             state["in_report"] = True
-        if _is_chrome_element(child, text, meta, state):
+        # cells and tables are never dropped whole (that would shift a table's grid);
+        # layout tables lose their chrome rows and the chrome inside their cells
+        if tag in _CELL or tag in ("table", "tbody", "thead", "tfoot") or not _is_chrome_element(child, text, meta, state):
+            _clean_el(child, meta, state)
+        else:
             _drop(child)
-            continue
-        _clean_el(child, meta, state)
+        if not state["in_report"] and _SECTION_RE.match(child.tail or ""):
+            state["in_report"] = True  # <br>-laid-out report: headings are tails
 
 
 def _is_chrome_element(el, text: str, meta: dict, state: dict) -> bool:
@@ -514,7 +522,12 @@ def _is_chrome_element(el, text: str, meta: dict, state: dict) -> bool:
     if not chrome:
         return False
     if fields and state["in_report"]:
-        return False  # a short label line inside the report is report text
+        # one label line inside the report is report text (发布日期：… under a signature);
+        # an info bar (several labels, or a counter) is chrome
+        if len(fields) < 2 and "views" not in fields:
+            return False
+        _merge(state["late"], fields)
+        return True
     _merge(meta, fields)
     return True
 
@@ -622,12 +635,17 @@ def _page_status(doc, scripts: int, page_text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- title
 
-_TITLE_XPATH = etree.XPath(
-    "//h1 | //h2 | " + _selector_xpath((
-        "title", "bt", "tit", "article-title", "art_title", "xl_title", "news_title", "titlestyle",
-        "detail-title", "content_title", "content-title", "con_title", "wz_title", "biaoti",
-    ))[2:]
-)
+_TITLE_RE = _name_re((
+    "title", "bt", "tit", "article-title", "art_title", "xl_title", "news_title", "titlestyle",
+    "detail-title", "content_title", "content-title", "con_title", "wz_title", "biaoti",
+))
+_HEADINGS = etree.XPath("//h1 | //h2")
+
+
+def _title_candidates(doc) -> list:
+    cands = set(_HEADINGS(doc)) | set(_named(doc, _TITLE_RE))
+    order = {el: i for i, el in enumerate(doc.iter())} if len(cands) > 1 else {}
+    return sorted(cands, key=lambda el: order.get(el, 0))
 
 
 def _title(doc, body) -> str | None:
@@ -635,7 +653,7 @@ def _title(doc, body) -> str | None:
     raw = re.sub(r"\s+", " ", doc.findtext(".//title") or "").strip()
     parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip()]
     site = _meta_content(doc, "SiteName") or (parts[-1] if len(parts) > 1 else None)
-    for el in _TITLE_XPATH(doc):
+    for el in _title_candidates(doc):
         if body is not None and (el is body or body in el.iterancestors()):
             continue
         if any(re.search(r"logo|header|banner|top", _classes(a)) for a in (el, *el.iterancestors())):
@@ -673,9 +691,11 @@ def extract_page(html: str, url: str | None = None) -> Extraction:
     body = _find_body(doc, html)
     meta: dict = {}
     title = _title(doc, body)
+    late: dict = {}
     if body is not None:
-        _clean_body(body, meta)
+        late = _clean_body(body, meta)
     _merge(meta, _chrome_metadata(doc, body))
+    _merge(meta, late)
     _finish(meta)
 
     if body is None:

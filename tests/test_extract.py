@@ -383,3 +383,63 @@ def test_text_footer_lines_are_removed():
     meta, clean = extract_text_metadata(text)
     assert meta == {"publish_date": "2022-01-14"}
     assert clean == "某镇2021年政府信息公开工作年度报告\n一、总体情况\n内容。\n六、其他需要报告的事项\n无。\n"
+
+
+# ---------------------------------------------------------------- other page structures
+
+
+def test_layout_table_page_without_content_container():
+    """Old templates put every paragraph in its own row of one layout table, between the info
+    row and the print row: the body is that table, with its chrome rows gone."""
+    report = lxml.html.fromstring(read_page("generic-cms-1190.html")).xpath("//div[@class='nr']")[0]
+    rows = "".join(f"<tr><td>{lxml.html.tostring(el, encoding='unicode')}</td></tr>" for el in report)
+    html = f"""<html><head><title>报告 - 某县人民政府</title></head><body>
+    <table class="nav"><tr><td><a href="/">首页</a> | <a href="/zwgk/">政务公开</a> | <a href="/wzdt/">网站地图</a></td></tr></table>
+    <table width="960" align="center">
+      <tr><td align="center"><font size="4"><b>湟源县人民政府办公室2021年政府信息公开工作年度报告</b></font></td></tr>
+      <tr><td align="center">发布时间：2022年01月14日 16:05&nbsp;&nbsp;&nbsp;浏览次数：88&nbsp;&nbsp;【字号：大 中 小】</td></tr>
+      {rows}
+      <tr><td align="right">【打印本页】【关闭窗口】</td></tr>
+    </table>
+    <table><tr><td>主办单位：湟源县人民政府办公室 网站标识码：6301230001 青ICP备09000123号</td></tr></table>
+    </body></html>"""
+    ex = extract_page(html)
+    assert ex.status == "ok"
+    assert ex.metadata == {"publish_date": "2022-01-14", "publish_time": "16:05", "views": 88}
+    flat = squash(body_text(ex.body_html))
+    assert all(h in flat for h in SECTIONS)
+    for chrome in ("发布时间", "浏览次数", "字号", "打印本页", "关闭窗口", "网站地图", "主办单位"):
+        assert chrome not in flat, chrome
+    assert len(lxml.html.fromstring(ex.body_html).xpath("//table//table")) == 3
+
+
+def test_info_bar_under_the_report_is_chrome():
+    body = "".join(f"<p>{h}</p><p>{'内容' * 40}</p>" for h in SECTIONS)
+    html = (f"<html><body><div class='article-content'>{body}"
+            "<p>发布时间：2022-02-01&nbsp;&nbsp;浏览次数：15</p></div></body></html>")
+    ex = extract_page(html)
+    assert ex.metadata == {"publish_date": "2022-02-01", "views": 15}
+    assert "浏览次数" not in body_text(ex.body_html)
+
+
+def test_trafilatura_locates_a_body_without_headings_or_known_container():
+    """No CMS container and no numbered sections (a pre-2019 letter): trafilatura finds the
+    text, the body is the original element holding it."""
+    paras = [
+        "根据《福建省人民政府办公厅关于做好2014年政府信息公开工作要点落实情况督查及政府信息公开工作年度报告有关事项的通知》要求，现将我区政府信息公开工作要点落实情况函告如下。",
+        "今年，我区政府信息公开工作在上级有关部门的指导下，持续稳步开展，不断深化公开内容、完善工作机制、拓展公开渠道、规范操作流程，认真利用政府信息为社会公众查询提供更及时、更有效的服务，取得了一定成效。",
+        "目前，我区在政府信息公开工作的开展中，仍存在一些不足，我区计划从深化公开内容、拓展公开形式、规范公开行为几个方面作进一步的改进。",
+    ]
+    menu = "".join(f"<li><a href='/c{i}/'>栏目{i}</a></li>" for i in range(20))
+    html = f"""<html><head><title>关于2014年政府信息公开工作要点落实情况的函_平潭</title></head><body>
+    <div class="top"><ul>{menu}</ul></div>
+    <div class="wrap"><div class="left"><ul>{menu}</ul></div>
+      <div class="right"><div class="wenzhang">{''.join(f'<p>{p}</p>' for p in paras)}</div>
+      <div class="bottom-tools">【打印本页】【关闭窗口】</div></div></div>
+    <div class="bottom">主办单位：平潭综合实验区管委会办公室 网站标识码：3501280001 闽ICP备12345678号</div>
+    </body></html>"""
+    ex = extract_page(html)
+    assert ex.status == "ok"
+    body = lxml.html.fromstring(ex.body_html)
+    assert body.get("class") == "wenzhang"
+    assert squash(body_text(ex.body_html)) == squash("".join(paras))
