@@ -1,0 +1,31 @@
+"""The one item type the spider yields; the pipeline validates and stores it.
+
+kind:
+  report   -- a fetched report body (HTML detail page or attachment) to parse and store
+  page     -- a fetched non-report page (list, column, detail leading to attachments), kept
+              for its validators and as a trace of the crawl
+  failure  -- a page that could not be had: status "failed" | "blocked" | "skipped"
+"""
+from __future__ import annotations
+
+import scrapy
+
+KINDS = ("report", "page", "failure")
+FAILURE_STATUSES = ("failed", "blocked", "skipped", "image_only")
+
+
+class CrawlItem(scrapy.Item):
+    kind = scrapy.Field()
+    site_id = scrapy.Field()
+    url = scrapy.Field()
+    page_url = scrapy.Field()      # for attachments: the detail page linking them
+    page_kind = scrapy.Field()     # for pages: "column" | "list" | "detail" | "entry" | "api"
+    http_status = scrapy.Field()
+    final_url = scrapy.Field()
+    headers = scrapy.Field()       # dict[str, str]
+    body = scrapy.Field()          # bytes
+    title = scrapy.Field()         # the list/detail title the link carried
+    conditional = scrapy.Field()   # the request carried validators (If-None-Match ...)
+    failure = scrapy.Field()       # for failures: failed | blocked | skipped
+    reason = scrapy.Field()
+    fetched_at = scrapy.Field()

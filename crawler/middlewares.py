@@ -1,0 +1,229 @@
+"""Downloader middlewares: host rules, redirects, charsets, anti-bot pages, Retry-After."""
+from __future__ import annotations
+
+import logging
+import re
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from urllib.parse import urljoin
+
+from scrapy import signals
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+
+from crawler.discovery import challenge_reason
+
+log = logging.getLogger(__name__)
+
+
+class OffSite(IgnoreRequest):
+    """A request or redirect to a host the sites file does not name."""
+
+
+class Blocked(IgnoreRequest):
+    """An anti-bot challenge: recorded as blocked, not fought."""
+
+
+class Undecodable(IgnoreRequest):
+    """A body no Chinese-portal charset decodes."""
+
+
+def _netloc(url_or_request) -> str:
+    if isinstance(url_or_request, Request):
+        return urlparse_cached(url_or_request).netloc.lower()
+    from urllib.parse import urlsplit
+    return urlsplit(url_or_request).netloc.lower()
+
+
+class HostGuardMiddleware:
+    """Only hosts (host:port) named in the sites file, and none that answered with a challenge.
+    Scrapy's OffsiteMiddleware works on domain names; this one also tells ports apart and covers
+    requests made by redirects and by any code path."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request) -> None:
+        spider = self.crawler.spider
+        allowed = getattr(spider, "allowed_netlocs", None)
+        netloc = _netloc(request)
+        if allowed is not None and netloc not in allowed:
+            self.crawler.stats.inc_value("nianbao/offsite_dropped")
+            log.info("off-site request dropped: %s (from %s)", request.url, request.meta.get("from_url"))
+            raise OffSite(f"off-site host {netloc}")
+        if netloc in getattr(spider, "blocked_netlocs", ()):
+            raise Blocked(f"host {netloc} answered with a challenge earlier")
+        return None
+
+
+class RedirectGuardMiddleware:
+    """Drops redirects whose Location leaves the allowed hosts, before RedirectMiddleware follows them."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if response.status in (301, 302, 303, 307, 308) and b"Location" in response.headers:
+            location = response.headers[b"Location"].decode("latin-1")
+            target = urljoin(request.url, location)
+            allowed = getattr(self.crawler.spider, "allowed_netlocs", None)
+            if allowed is not None and _netloc(target) not in allowed:
+                self.crawler.stats.inc_value("nianbao/offsite_redirect_dropped")
+                log.warning("off-site redirect dropped: %s -> %s", request.url, target)
+                raise OffSite(f"off-site redirect to {target}")
+        return response
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?\s*([\w-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*['\"]?([\w-]+)", re.I)
+_GB = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "cp936"}
+
+
+def detect_charset(body: bytes, content_type: str = "") -> str | None:
+    """The charset a Chinese portal page is really in. Declared GB* becomes gb18030 (a superset
+    that decodes what mislabelled GB2312 pages contain); undeclared bodies are tried as UTF-8,
+    then GB18030. None when neither decodes."""
+    declared = None
+    m = _HEADER_CHARSET.search(content_type or "")
+    if m:
+        declared = m[1].lower()
+    else:
+        m = _META_CHARSET.search(body[:4096])
+        if m:
+            declared = m[1].decode("ascii", "replace").lower()
+    if declared in _GB:
+        return "gb18030"
+    if declared:
+        try:
+            body.decode(declared)
+            return declared
+        except (LookupError, UnicodeDecodeError):
+            pass  # mislabelled: fall through to detection
+    for enc in ("utf-8", "gb18030"):
+        try:
+            body.decode(enc)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    try:
+        from charset_normalizer import from_bytes
+        best = from_bytes(body[:200000]).best()
+        if best is not None and best.encoding:
+            return best.encoding
+    except Exception:  # noqa: BLE001 - detection is best effort
+        pass
+    return None
+
+
+class CharsetMiddleware:
+    """Scrapy falls back to cp1252 for undeclared bodies, which turns GBK pages into mojibake."""
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, TextResponse) or not response.body:
+            return response
+        ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        enc = detect_charset(response.body, ctype)
+        if enc is None:
+            if request.meta.get("binary_ok"):
+                return response
+            raise Undecodable("body decodes as neither UTF-8 nor GB18030")
+        return response.replace(encoding=enc, cls=HtmlResponse if isinstance(response, HtmlResponse) else type(response))
+
+
+class ChallengeMiddleware:
+    """HTTP 412 + script, WAF pages, script-only shells: mark the host blocked and stop there."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if request.meta.get("binary_ok") and response.status == 200 and not isinstance(response, TextResponse):
+            return response
+        text = response.text if isinstance(response, TextResponse) else response.body[:20000].decode("utf-8", "replace")
+        reason = challenge_reason(response.status, text)
+        if reason:
+            spider = self.crawler.spider
+            getattr(spider, "blocked_netlocs", set()).add(_netloc(request))
+            self.crawler.stats.inc_value("nianbao/blocked")
+            log.warning("blocked by %s: %s (%s)", _netloc(request), request.url, reason)
+            raise Blocked(reason)
+        return response
+
+
+def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+
+
+class RetryAfterMiddleware(RetryMiddleware):
+    """RetryMiddleware that waits before retrying: Retry-After when the server sends one (429/503),
+    otherwise exponential backoff. Scrapy alone retries at once and ignores Retry-After."""
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.max_wait = settings.getfloat("RETRY_AFTER_MAX", 120.0)
+        self.backoff = settings.getfloat("RETRY_BACKOFF_BASE", 1.0)
+
+    async def _wait(self, seconds: float) -> None:
+        if seconds > 0:
+            from twisted.internet import reactor  # imported late: Scrapy installs its reactor first
+            from twisted.internet.task import deferLater
+
+            await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))
+
+    def _delay(self, request: Request, response: Response | None) -> float:
+        if response is not None:
+            ra = retry_after_seconds(response.headers.get(b"Retry-After"))
+            if ra is not None:
+                return ra
+        return self.backoff * (2 ** request.meta.get("retry_times", 0))
+
+    async def process_response(self, request: Request, response: Response):
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        delay = self._delay(request, response)
+        if delay > self.max_wait:
+            log.warning("giving up %s: Retry-After %.0fs exceeds RETRY_AFTER_MAX", request.url, delay)
+            return response
+        retry = self._retry(request, f"HTTP {response.status}")
+        if retry is None:
+            return response
+        self.crawler.stats.inc_value("nianbao/retry_wait_seconds", int(delay))
+        await self._wait(delay)
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception):
+        if isinstance(exception, self.exceptions_to_retry) and not request.meta.get("dont_retry", False):
+            retry = self._retry(request, exception)
+            if retry is not None:
+                await self._wait(self._delay(request, None))
+            return retry
+        return None

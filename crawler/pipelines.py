@@ -1,0 +1,202 @@
+"""Item pipelines: validate every CrawlItem, then parse reports and store everything.
+
+Parsing happens here, not in the spider, so a distributed worker can ship raw items to a
+single writer (`nianbao ingest`) that runs this same pipeline.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from urllib.parse import unquote, urlsplit
+
+from scrapy.exceptions import DropItem
+
+from crawler.discovery import is_report_title, title_year
+from crawler.items import FAILURE_STATUSES, KINDS, CrawlItem
+
+log = logging.getLogger(__name__)
+
+REPORT_CALLBACKS = ("parse_detail", "parse_attachment", "parse_revalidate")
+
+
+class ValidatePipeline:
+    """Reject malformed items early, with the reason, instead of storing half a record."""
+
+    def process_item(self, item: CrawlItem, spider=None) -> CrawlItem:
+        kind = item.get("kind")
+        if kind not in KINDS:
+            raise DropItem(f"unknown item kind {kind!r}")
+        if not item.get("site_id") or not item.get("url"):
+            raise DropItem(f"{kind} item without site_id/url")
+        if not str(item["url"]).startswith(("http://", "https://")):
+            raise DropItem(f"not an http(s) url: {item['url']!r}")
+        if kind == "report" and not isinstance(item.get("body"), (bytes, bytearray)):
+            raise DropItem(f"report item without a body: {item['url']}")
+        if kind == "failure" and item.get("failure") not in FAILURE_STATUSES:
+            raise DropItem(f"failure item with status {item.get('failure')!r}")
+        if item.get("body") is not None and not isinstance(item["body"], (bytes, bytearray)):
+            raise DropItem("body must be bytes")
+        return item
+
+
+def _name(url: str) -> str | None:
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    return name or None
+
+
+class StorePipeline:
+    """Parses report bodies (parsers.parse_bytes) and writes pages, reports, failures and the
+    run summary through storage.Store. A page that cannot be parsed is recorded as a failure
+    and the crawl goes on; nothing stored earlier is touched."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.counts = {"new": 0, "changed": 0, "unchanged": 0, "parse_failures": 0,
+                       "identity_failures": 0, "not_reports": 0, "image_only": 0, "failed_pages": 0,
+                       "blocked_pages": 0, "reports_found": 0}
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None) -> None:
+        from storage import Store
+
+        from crawler.state import CrawlState
+
+        spider = spider or self.crawler.spider
+        db = self.crawler.settings.get("NIANBAO_DB")
+        self.store = Store(db)
+        self.state = CrawlState(db, self.store)
+        self.years = getattr(spider, "years", None)
+        self.started = time.time()
+        self.run_id = self.store.start_run(getattr(spider, "mode", "nightly"),
+                                           sites=len(getattr(spider, "sites", [])),
+                                           years="-".join(map(str, self.years)) if self.years else None,
+                                           revalidate=bool(getattr(spider, "revalidate", False)))
+        self.crawler.stats.set_value("nianbao/run_id", self.run_id)
+
+    def close_spider(self, spider=None) -> None:
+        spider = spider or self.crawler.spider
+        stats = self.crawler.stats
+        summary = dict(self.counts)
+        summary.update(spider.site_counts() if hasattr(spider, "site_counts") else {})
+        summary["requests"] = stats.get_value("downloader/request_count", 0)
+        summary["bytes"] = stats.get_value("downloader/response_bytes", 0)
+        summary["unchanged"] += stats.get_value("nianbao/revalidated_unchanged", 0)
+        summary["status"] = "finished" if stats.get_value("finish_reason", "finished") in ("finished", None) else "failed"
+        for k, v in summary.items():
+            stats.set_value(f"nianbao/summary/{k}", v)
+        self._site_statuses(spider)
+        try:
+            self.store.finish_run(self.run_id, **{k: v for k, v in summary.items() if k not in ("sites_total", "sites_done")})
+        finally:
+            self.state.close()
+            close = getattr(self.store, "close", None)
+            if close:
+                close()
+
+    def _site_statuses(self, spider) -> None:
+        """Per-site outcome of this run on the sites row: ok | failed | blocked, with the reason."""
+        sites = getattr(spider, "sites", None)
+        if not sites:
+            return
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        rows = []
+        for s in sites:
+            outcome = spider.outcome.get(s["id"], "ok")
+            row = {k: v for k, v in s.items() if k not in ("id", "netloc")}
+            row.update({"crawl_status": outcome, "crawl_reason": spider.site_reason.get(s["id"]),
+                        "crawled_at": stamp})
+            rows.append(row)
+        self.store.upsert_sites(rows)
+
+    # --- items --------------------------------------------------------------------------
+
+    def process_item(self, item: CrawlItem, spider=None) -> CrawlItem:
+        kind = item["kind"]
+        if kind == "page":
+            self._page(item)
+        elif kind == "failure":
+            self._failure(item)
+        else:
+            self._report(item)
+        return item
+
+    def _page(self, item: CrawlItem, kind: str | None = None, error: str | None = None) -> None:
+        self.store.record_page(item["url"], site_id=item["site_id"], status=item.get("http_status"),
+                               final_url=item.get("final_url"), headers=item.get("headers"),
+                               body=item.get("body"), error=error, kind=kind or item.get("page_kind") or "page",
+                               fetched_at=item.get("fetched_at"))
+        pk = kind or item.get("page_kind")
+        if pk == "column":
+            self.state.remember(item["site_id"], item["url"], "column")
+        elif pk == "not_report":
+            self.counts["not_reports"] += 1
+            self.state.remember(item["site_id"], item["url"], "not_report")
+
+    def _failure(self, item: CrawlItem) -> None:
+        status, reason = item["failure"], item.get("reason") or ""
+        self.store.record_page(item["url"], site_id=item["site_id"], status=item.get("http_status"),
+                               error=f"{status}: {reason}", kind="failure", fetched_at=item.get("fetched_at"))
+        if status in ("failed", "blocked"):
+            self.counts["failed_pages" if status == "failed" else "blocked_pages"] += 1
+            if item.get("page_kind") in REPORT_CALLBACKS:
+                # a report link that could not be had; list/entry failures are site-level (sites table)
+                self.store.record_failure(item["url"], site_id=item["site_id"], status=status, reason=reason)
+
+    def _report(self, item: CrawlItem) -> None:
+        from parsers import ParseError, parse_bytes
+
+        url, sid, body = item["url"], item["site_id"], bytes(item["body"])
+        seen_at = item.get("page_url") or url
+        title = item.get("title")
+        try:
+            parsed = parse_bytes(body, name=_name(url), url=url)
+        except ParseError as e:
+            if not is_report_title(title):
+                # a truncated list title led here and the page holds no report: not a failure
+                self._page(item, kind="not_report", error=f"not a report: {e}")
+                self.state.remember(sid, seen_at, "not_report")
+                return
+            self._parse_failure(item, f"parser error: {e}")
+            return
+        except Exception as e:  # noqa: BLE001 - one bad document must not end the run
+            log.exception("parser crashed on %s", url)
+            self._parse_failure(item, f"parser crashed: {e.__class__.__name__}: {e}")
+            return
+        if not (is_report_title(title) or is_report_title(parsed.get("title"))):
+            # a column mixes reports with notices, 工作要点, 图解 …: none of them becomes a report
+            self._page(item, kind="not_report")
+            self.state.remember(sid, seen_at, "not_report")
+            return
+        if parsed.get("year") is None:
+            parsed["year"] = title_year(parsed.get("title") or "") or title_year(title or "")
+        if self.years and parsed.get("year") and not (self.years[0] <= parsed["year"] <= self.years[1]):
+            self._page(item, kind="out_of_range")
+            self.state.remember(sid, seen_at, "out_of_range")
+            return
+        status = parsed.get("status")
+        self.store.record_page(url, site_id=sid, status=item.get("http_status"), final_url=item.get("final_url"),
+                               headers=item.get("headers"), body=body, kind="report", fetched_at=item.get("fetched_at"))
+        if status == "image_only":
+            self.counts["image_only"] += 1   # stored below with status image_only
+        if status == "attachment":
+            # the extraction stage saw an attachment the spider did not follow: keep the trace only
+            self._page(item, kind="detail")
+            return
+        if not parsed.get("organ") or not parsed.get("year"):
+            self.counts["identity_failures"] += 1
+        _id, outcome = self.store.store_report(parsed, url=url, site_id=sid, content=body,
+                                               source_type=parsed.get("source_type") or "html",
+                                               fetched_at=item.get("fetched_at"), page_url=item.get("page_url"))
+        self.counts["reports_found"] += 1
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+        if item.get("page_url"):
+            self.state.remember(sid, item["page_url"], "report_page")
+
+    def _parse_failure(self, item: CrawlItem, reason: str) -> None:
+        self.counts["parse_failures"] += 1
+        self.store.record_page(item["url"], site_id=item["site_id"], status=item.get("http_status"),
+                               body=bytes(item["body"]), error=reason, kind="report", fetched_at=item.get("fetched_at"))
+        self.store.record_failure(item["url"], site_id=item["site_id"], status="failed", reason=reason)
