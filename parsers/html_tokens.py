@@ -1,18 +1,30 @@
 """HTML (a page body or a fragment) -> tokens, tables cell by cell in document order."""
 from __future__ import annotations
 
-import lxml.html
 from lxml import etree
 
+import re
+
 from parsers.tokens import Token, clean_cell
+
+# most cells are CJK labels or numbers: all whitespace in them is layout (商业\n企业)
+_CJK_ONLY = re.compile(r"^[\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef0-9.,“”\"()/、-]*$")
+_WS = re.compile(r"[\s\u3000\xa0]+")
 
 _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
           "blockquote", "pre", "center", "dd", "dt", "dl", "header", "footer", "form", "caption", "hr"}
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "select", "option", "button", "iframe"}
 
 
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_ROWS = etree.XPath("./tr|./tbody/tr|./thead/tr|./tfoot/tr")
+
+
 def from_html(html: str | etree._Element) -> list[Token]:
-    root = lxml.html.fromstring(html) if isinstance(html, str) else html
+    # plain etree elements: lxml.html's Python-level class lookup costs more than the parse itself
+    root = etree.fromstring(html, _PARSER) if isinstance(html, str) else html
+    if root is None:
+        return []
     walker = _Walker()
     walker.walk(root)
     walker.flush()
@@ -57,9 +69,7 @@ class _Walker:
             self.flush()
 
     def table(self, table: etree._Element) -> None:
-        for tr in table.iter("tr"):
-            if _nearest_table(tr) is not table:
-                continue
+        for tr in _ROWS(table):
             self.row += 1
             for cell in tr:
                 if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
@@ -74,7 +84,8 @@ class _Walker:
                     self.tokens.extend(sub.tokens)
                     self.row = sub.row + 1
                     continue
-                text = clean_cell(_cell_text(cell))
+                raw = _cell_text(cell)
+                text = _WS.sub("", raw) if _CJK_ONLY.match(raw) else clean_cell(raw)
                 self.tokens.append(Token(text, self.row, grid=True, table=True))
 
     def walk_children(self, el: etree._Element) -> None:
@@ -86,29 +97,12 @@ class _Walker:
                 self.buf.append(child.tail)
 
 
-def _nearest_table(el: etree._Element) -> etree._Element | None:
-    p = el.getparent()
-    while p is not None and p.tag != "table":
-        p = p.getparent()
-    return p
+_STRING = etree.XPath("string()")
 
 
 def _cell_text(cell: etree._Element) -> str:
-    parts: list[str] = []
-    for node in cell.iter():
-        if not isinstance(node.tag, str):
-            if node.tail:
-                parts.append(node.tail)
-            continue
-        t = node.tag.lower()
-        if t in _SKIP:
-            if node.tail:
-                parts.append(node.tail)
-            continue
-        if t in ("br", "p", "div") and node is not cell:
-            parts.append("\n")
-        if node.text:
-            parts.append(node.text)
-        if node is not cell and node.tail:
-            parts.append(node.tail)
-    return "".join(parts)
+    """A cell's text in one C-level pass; line breaks inside cells only split labels anyway."""
+    if cell.find(".//script") is not None or cell.find(".//style") is not None:
+        for bad in cell.xpath(".//script|.//style"):
+            bad.drop_tree()
+    return _STRING(cell)

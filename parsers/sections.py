@@ -28,7 +28,7 @@ def find_headings(tokens: list[Token]) -> dict[str, int]:
     for i, t in enumerate(tokens):
         if nxt >= 6:
             break
-        if len(t.text) > 45:
+        if len(t.text) > 45 or t.text.lstrip()[:1] not in _NUMS:
             continue
         m = _HEAD.match(norm(t.text))
         if not m:

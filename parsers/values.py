@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # a number, optionally signed, with thousands separators and a unit the tables use
 _NUM = re.compile(r"^([+-]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(?:件|条|个|项|次|家|人次|人|份|元|万元|亿元|%|％)?$")
@@ -10,6 +11,7 @@ _NUM = re.compile(r"^([+-]?)\s*(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?\s*(?:件|条|个
 _NULLS = {"", "-", "—", "——", "－", "–", "/", "／", "无", "空", "/ ", "\\", "×", "Ｘ", "x", "X"}
 
 
+@lru_cache(maxsize=16384)
 def parse_value(text: str) -> tuple[bool, int | float | None]:
     """(is a cell value, the number or None). Label text is not a value."""
     t = unicodedata.normalize("NFKC", text).strip()
