@@ -2,9 +2,10 @@
 text dump lost where (and only where) the identities determine them."""
 from __future__ import annotations
 
+from functools import lru_cache
 from itertools import combinations
 
-from parsers.labels import APP_COLS, REVIEW_COL_KEYS, REVIEW_ROWS
+from parsers.labels import APP_COLS, APP_ROWS, REVIEW_COL_KEYS, REVIEW_ROWS
 from parsers.tables import Cell, ShortRow, TableResult
 
 PERSON_COLS = APP_COLS[:-1]
@@ -21,6 +22,11 @@ Key = tuple[str, str, str]
 
 def equations(rows_present: set[tuple[str, str]]) -> list[tuple[str, str, list[Key], list[Key]]]:
     """(rule, detail, left terms, right terms) for every identity over the rows the report has."""
+    return _equations(frozenset(rows_present))
+
+
+@lru_cache(maxsize=256)
+def _equations(rows_present: frozenset[tuple[str, str]]) -> list[tuple[str, str, list[Key], list[Key]]]:
     eqs = []
     app_rows = {r for t, r in rows_present if t == "applications"}
     for r in sorted(app_rows, key=_app_order):
@@ -43,8 +49,10 @@ def equations(rows_present: set[tuple[str, str]]) -> list[tuple[str, str, list[K
 
 
 def _app_order(r: str) -> int:
-    from parsers.labels import APP_ROWS
-    return [lab.key for lab in APP_ROWS].index(r)
+    return _APP_ORDER[r]
+
+
+_APP_ORDER = {lab.key: n for n, lab in enumerate(APP_ROWS)}
 
 
 def complete(res: TableResult) -> list[dict]:
