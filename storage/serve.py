@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import copy
+import sqlite3
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -29,13 +30,28 @@ def _load() -> dict:
     return yaml.safe_load(METADATA.read_text(encoding="utf-8"))
 
 
+# Tables whose columns grow with their input: extra columns of the sites file, run counters.
+_OPEN_TABLES = {"sites": "From the sites file", "runs": "Reported by the crawler for this run"}
+
+
 def metadata_for(db_path: str | Path) -> dict:
-    """The shipped metadata with its database key renamed to the served file's name."""
+    """The shipped metadata with its database key renamed to the served file's name, and the
+    columns that the sites file or the crawler added described as such."""
     meta = copy.deepcopy(_load())
     name = Path(db_path).stem
     dbs = meta.get("databases", {})
     if TEMPLATE_DB in dbs and name != TEMPLATE_DB:
         dbs[name] = dbs.pop(TEMPLATE_DB)
+    tables = dbs.get(name, {}).get("tables", {})
+    if Path(db_path).exists():
+        conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
+        try:
+            for table, note in _OPEN_TABLES.items():
+                cols = tables.setdefault(table, {}).setdefault("columns", {})
+                for row in conn.execute(f"PRAGMA table_info([{table}])"):
+                    cols.setdefault(row[1], note)
+        finally:
+            conn.close()
     return meta
 
 
