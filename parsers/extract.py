@@ -95,13 +95,13 @@ _CHROME_TOKENS = (
 _CHROME_TOKEN_RE = re.compile(_CHROME_TOKENS)
 # An element whose text starts like this is chrome as a whole (breadcrumbs, neighbours, footer).
 _CHROME_LINE_RE = re.compile(
-    r"^\s*(?:当前位置|您现在的位置|您的位置|上一篇|下一篇|相关链接|相关文章|主办单位|承办单位|网站标识码"
-    r"|版权所有|技术支持|Copyright|©)"
+    r"^\s*(?:当前位置|您现在的位置|您的位置|上一篇|下一篇|相关链接|相关文章|(?:主办单位|承办单位|技术支持)\s*[:：]"
+    r"|网站标识码|版权所有|Copyright|©)"
 )
-_FOOTER_RE = re.compile(r"主办单位|承办单位|网站标识码|ICP\s*备|公网安备|技术支持|版权所有")
+# Footer markers; 主办单位/技术支持 only with a colon, since reports speak of 技术支持 too.
+_FOOTER_RE = re.compile(r"(?:主办单位|承办单位|技术支持)\s*[:：]|网站标识码|ICP\s*备|公网安备|版权所有")
 _VALUE_END_RE = re.compile(r"\t|\n|[ \u3000\xa0]{2,}|[|｜【】\[\]]|" + _CHROME_TOKENS)
 _SECTION_RE = re.compile(r"^\s*([一二三四五六七八九十])\s*[、.．]")
-_SECTION_ANYWHERE_RE = re.compile(r"(?:^|[\s。；;：:）)])([一二三四五六])\s*、")
 
 
 def _norm_date(m: re.Match) -> tuple[str, str | None] | None:
@@ -221,8 +221,7 @@ def extract_text_metadata(text: str) -> tuple[dict, str]:
     head, rest = _split_head(text)
     head_meta, head = _strip_head_chrome(head)
     _merge(meta, head_meta)
-    rest = _strip_text_footer(rest)
-    return _finish(meta), (head + rest).strip("\n") + "\n"
+    return _finish(meta), _strip_text_footer(head + rest).strip("\n") + "\n"
 
 
 def _legacy_header(header: str) -> dict:
@@ -247,7 +246,11 @@ def _split_head(text: str) -> tuple[str, str]:
 def _strip_head_chrome(head: str) -> tuple[dict, str]:
     meta: dict = {}
     kept: list[str] = []
-    for line in head.split("\n"):
+    lines = head.split("\n")
+    for i, line in enumerate(lines):
+        if any(_meaningful_len(k) > _PROSE_CHARS for k in kept):
+            kept.extend(lines[i:])  # past the report's first paragraph: no more chrome here
+            break
         line, fields = _strip_inline_chrome(line)
         _merge(meta, fields)
         chrome, fields = _is_chrome_line(line)
@@ -352,7 +355,12 @@ def _classes(el) -> str:
     return f"{el.get('id', '')} {el.get('class', '')}".lower()
 
 
-def _parse(html: str):
+def _parse(html: str | bytes):
+    if isinstance(html, bytes):  # decoding is the caller's job; be lenient rather than crash
+        try:
+            html = html.decode("utf-8")
+        except UnicodeDecodeError:
+            html = html.decode("gb18030", errors="replace")
     # str input: an XML declaration makes lxml refuse it; JSP wrappers leave <% %> text.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
     html = re.sub(r"<%.*?%>", "", html, flags=re.S)
@@ -438,14 +446,9 @@ def _common_ancestor(els: list):
             common = level[0]
         else:
             break
-    if common is not None and common.tag in ("html", "body"):
-        return _narrow(common, els)
+    if common is not None and common.tag == "html":
+        return common.find("body")  # the report sits directly in <body>; chrome is removed later
     return common
-
-
-def _narrow(top, els):
-    """The report sits directly in <body> (rare): keep <body>; chrome is removed later."""
-    return top.find("body") if top.tag == "html" else top
 
 
 def _by_trafilatura(doc, html: str):
@@ -505,10 +508,15 @@ def _clean_el(el, meta: dict, state: dict) -> None:
         # layout tables lose their chrome rows and the chrome inside their cells
         if tag in _CELL or tag in ("table", "tbody", "thead", "tfoot") or not _is_chrome_element(child, text, meta, state):
             _clean_el(child, meta, state)
+            if _meaningful_len(text) > _PROSE_CHARS:
+                state["in_report"] = True  # reports without numbered sections: past the first paragraph
         else:
             _drop(child)
         if not state["in_report"] and _SECTION_RE.match(child.tail or ""):
             state["in_report"] = True  # <br>-laid-out report: headings are tails
+
+
+_PROSE_CHARS = 100  # chrome above a report never runs this long
 
 
 def _is_chrome_element(el, text: str, meta: dict, state: dict) -> bool:
@@ -625,7 +633,7 @@ def _meaningful_len(text: str) -> int:
 
 def _page_status(doc, scripts: int, page_text: str) -> tuple[str, str]:
     """Why a page without a report body is empty."""
-    if doc.xpath("//input[@type='password']") or _LOGIN_RE.search(page_text):
+    if doc.xpath("//input[@type='password']") or (_LOGIN_RE.search(page_text) and _meaningful_len(page_text) < 300):
         return STATUS_LOGIN_WALL, "the page asks for a login instead of showing the report"
     noscript = " ".join(_text(n) for n in doc.iter("noscript"))
     if scripts and (_JS_RE.search(noscript) or _meaningful_len(page_text) < 40):
@@ -678,7 +686,7 @@ def _meta_content(doc, name: str) -> str | None:
 # --------------------------------------------------------------------------- entry point
 
 
-def extract_page(html: str, url: str | None = None) -> Extraction:
+def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     """Split a saved report page into report body, metadata, attachments and a status."""
     doc = _parse(html)
     if doc is None:

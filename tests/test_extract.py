@@ -443,3 +443,27 @@ def test_trafilatura_locates_a_body_without_headings_or_known_container():
     body = lxml.html.fromstring(ex.body_html)
     assert body.get("class") == "wenzhang"
     assert squash(body_text(ex.body_html)) == squash("".join(paras))
+
+
+def test_report_words_that_look_like_footer_words_stay():
+    body = "".join(f"<p>{h}</p><p>{'内容' * 40}</p>" for h in SECTIONS[:5])
+    body += "<p>（一）技术支持保障</p><p>版面主办单位变更情况说明见下文。</p>"
+    ex = extract_page(f"<html><body><div class='TRS_Editor'>{body}</div></body></html>")
+    text = body_text(ex.body_html)
+    assert "（一）技术支持保障" in text and "版面主办单位变更情况说明见下文。" in text
+
+
+def test_label_line_inside_a_report_without_sections_is_not_metadata():
+    prose = "本机关认真贯彻落实政府信息公开条例，" * 8
+    html = f"<html><body><div class='TRS_Editor'><p>{prose}</p><p>时间：2013年1月16日</p></div></body></html>"
+    ex = extract_page(html)
+    assert ex.metadata == {}
+    assert "时间：2013年1月16日" in body_text(ex.body_html)
+    meta, clean = extract_text_metadata(f"某局2012年信息公开年度报告\n{prose}\n时间：2013年1月16日\n{prose}\n")
+    assert meta == {}
+    assert "时间：2013年1月16日" in clean
+
+
+def test_bytes_are_accepted():
+    data = read_page("vsb-info-1050-2345.htm").encode("utf-8")
+    assert extract_page(data).metadata["publish_date"] == "2021-01-28"
