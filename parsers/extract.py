@@ -251,9 +251,11 @@ def _strip_head_chrome(head: str) -> tuple[dict, str]:
         if any(_meaningful_len(k) > _PROSE_CHARS for k in kept):
             kept.extend(lines[i:])  # past the report's first paragraph: no more chrome here
             break
-        line, fields = _strip_inline_chrome(line)
-        _merge(meta, fields)
         chrome, fields = _is_chrome_line(line)
+        if not chrome:  # a long line may still open with a chrome run (one-line renderings)
+            line, inline_fields = _strip_inline_chrome(line)
+            _merge(meta, inline_fields)
+            chrome, fields = _is_chrome_line(line)
         _merge(meta, fields)
         if not chrome:
             kept.append(line)

@@ -467,3 +467,20 @@ def test_label_line_inside_a_report_without_sections_is_not_metadata():
 def test_bytes_are_accepted():
     data = read_page("vsb-info-1050-2345.htm").encode("utf-8")
     assert extract_page(data).metadata["publish_date"] == "2021-01-28"
+
+
+def test_text_dump_with_multiline_chrome():
+    text = (
+        "当前位置：首页 > 政务公开 > 政府信息公开年报\n"
+        "某镇人民政府2021年政府信息公开工作年度报告\n"
+        "信息来源：某镇人民政府　　发布时间：2022/1/14 10:01　　浏览次数：35\n"
+        "【字号：大 中 小】　【打印本页】　【关闭窗口】\n"
+        "分享到：\n扫一扫在手机打开当前页\n"
+        "一、总体情况\n2021年，我镇认真落实条例。\n六、其他需要报告的事项\n无。\n某镇人民政府\n2022年1月10日\n"
+        "上一篇：某镇2020年年报\n下一篇：某镇2021年法治政府建设报告\n"
+        "网站标识码：1234567890　豫ICP备00000001号\n"
+    )
+    meta, clean = extract_text_metadata(text)
+    assert meta == {"source": "某镇人民政府", "publish_date": "2022-01-14", "publish_time": "10:01", "views": 35}
+    assert clean == ("某镇人民政府2021年政府信息公开工作年度报告\n一、总体情况\n2021年，我镇认真落实条例。\n"
+                     "六、其他需要报告的事项\n无。\n某镇人民政府\n2022年1月10日\n")
