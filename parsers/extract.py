@@ -319,6 +319,8 @@ def _flatten(el, out: list[str], stop) -> None:
     """Text of el as lines: block elements break lines, table cells are tab-separated."""
     if el is stop:
         out.append("\n" + _BODY_MARK + "\n")
+    elif _is_link_list(el):
+        pass  # menus and related-article lists: their dates belong to other pages
     elif isinstance(el.tag, str):
         tag = el.tag.lower()
         block = tag in _BLOCK
@@ -334,6 +336,10 @@ def _flatten(el, out: list[str], stop) -> None:
             out.append("\n")
     if el.tail:
         out.append(_inline(el.tail))
+
+
+def _is_link_list(el) -> bool:
+    return el.tag in ("ul", "ol") and len(el.xpath("li[.//a]")) >= 2
 
 
 def _inline(s: str) -> str:
@@ -747,7 +753,7 @@ def _classify(body, doc, title, meta, url, scripts, page_text) -> Extraction:
     text = _text(body)
     body_html = lxml.html.tostring(body, encoding="unicode", with_tail=False)
     result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments)
-    has_table = body.find(".//table") is not None
+    has_table = any(len(t.xpath(".//tr")) >= 4 for t in body.iter("table"))  # a data table, not a link box
     if _meaningful_len(text) >= _MIN_REPORT_CHARS or has_table:
         return result
     images = _content_images(body, url)

@@ -484,3 +484,19 @@ def test_text_dump_with_multiline_chrome():
     assert meta == {"source": "某镇人民政府", "publish_date": "2022-01-14", "publish_time": "10:01", "views": 35}
     assert clean == ("某镇人民政府2021年政府信息公开工作年度报告\n一、总体情况\n2021年，我镇认真落实条例。\n"
                      "六、其他需要报告的事项\n无。\n某镇人民政府\n2022年1月10日\n")
+
+
+def test_dates_of_related_articles_are_not_the_publish_date():
+    body = "".join(f"<p>{h}</p><p>{'内容' * 40}</p>" for h in SECTIONS)
+    html = (f"<html><body><div class='TRS_Editor'>{body}</div><div class='related'><h3>相关链接</h3><ul>"
+            "<li><a href='/a.html'>2020年年报</a><span>发布时间：2021-01-20</span></li>"
+            "<li><a href='/b.html'>2019年年报</a><span>发布时间：2020-01-18</span></li></ul></div></body></html>")
+    assert extract_page(html).metadata == {}
+
+
+def test_short_body_with_a_link_table_is_an_attachment_page():
+    html = ("<html><body><div class='TRS_Editor'><table><tr><td>附件：</td>"
+            "<td><a href='nb2021.wps'>2021年年报.wps</a></td></tr></table></div></body></html>")
+    ex = extract_page(html, "http://www.xx.gov.cn/nb/t1.html")
+    assert ex.status == "attachment"
+    assert ex.attachments == ["http://www.xx.gov.cn/nb/nb2021.wps"]
