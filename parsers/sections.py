@@ -18,6 +18,8 @@ _HEAD_WORDS = (
     r"其他|需要报告|说明|统计表|附",
 )
 _HEAD = re.compile(r"^([一二三四五六])\s*[、.．,，:：]\s*(.{0,40})$")
+_OFFICIAL_HEAD = re.compile(r"^([一二三四五六])[、.．](?:总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况|"
+                            r"政府信息公开行政复议、?行政诉讼情况|存在的主要问题及改进情况|其他需要报告的事项)")
 _INLINE_HEAD = re.compile(r"(?:^|\s|。)([一二三四五六])\s*[、.．]\s*")
 
 
@@ -28,7 +30,14 @@ def find_headings(tokens: list[Token]) -> dict[str, int]:
     for i, t in enumerate(tokens):
         if nxt >= 6:
             break
-        if len(t.text) > 45 or t.text.lstrip()[:1] not in _NUMS:
+        if t.text.lstrip()[:1] not in _NUMS:
+            continue
+        if len(t.text) > 45:
+            # a heading run into its first paragraph (<p><b>一、总体情况</b>2021年，…): official wording only
+            m = _OFFICIAL_HEAD.match(norm(t.text))
+            if m and m.group(1) == _NUMS[nxt] and nxt < 6:
+                found[SECTION_KEYS[nxt]] = i
+                nxt += 1
             continue
         m = _HEAD.match(norm(t.text))
         if not m:
@@ -62,6 +71,7 @@ def inline_sections(text: str) -> dict[str, str]:
 
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
+_YEAR_START = re.compile(r"^(?:(?:19|20)\d{2}|二[〇零○][〇零○一二三四五六七八九]{2})\s*年")
 _REPORT_WORDS = re.compile(r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)+\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
 
@@ -73,7 +83,7 @@ def find_title(tokens: list[Token], limit: int) -> str | None:
         text = t.text.strip()
         if len(text) > 80 or not _REPORT_WORDS.search(text) or text.startswith(("根据", "本报告", "按照")):
             continue
-        if _YEAR_IN_TITLE.match(text) and i > 0:
+        if _YEAR_START.match(text) and i > 0:
             prev = tokens[i - 1].text.strip()
             if 2 <= len(prev) <= 30 and re.search(r"(政府|办公室|局|委员会|镇|乡|街道|办事处|管委会|区|县|市)$", prev):
                 return prev + text
@@ -81,8 +91,18 @@ def find_title(tokens: list[Token], limit: int) -> str | None:
     return None
 
 
+_CN_DIGITS = str.maketrans("〇零○ＯO一二三四五六七八九", "00000123456789")
+_CN_YEAR = re.compile(r"[二][〇零○ＯO][〇零○ＯO一二三四五六七八九]{2}(?=\s*年)")
+
+
+def arabic_years(text: str) -> str:
+    """二〇二一年 -> 2021年 (some titles spell the year in Chinese numerals)."""
+    return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
 def find_year(title: str | None, text: str) -> int | None:
     """The year the report covers: from the title, else the 统计期限, else the first year named."""
+    title = arabic_years(title) if title else title
     if title:
         m = _YEAR_IN_TITLE.search(title)
         if m:
@@ -105,7 +125,7 @@ _DATE_LINE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$
 def organ_from_title(title: str | None) -> str:
     if not title:
         return ""
-    t = re.sub(r"\s+", "", title)
+    t = re.sub(r"\s+", "", arabic_years(title))
     t = re.sub(r"^[（(][^）)]*[）)]", "", t)
     m = _YEAR_IN_TITLE.search(t)
     if m and m.start() > 0:

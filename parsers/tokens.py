@@ -38,10 +38,36 @@ def from_text(text: str) -> list[Token]:
                 if c:
                     out.append(Token(c, row, grid=False, table=True))
         else:
-            out.append(Token(line.strip(), row))
+            parts = _space_row(line)
+            if parts:
+                out.extend(Token(c, row, table=True) for c in parts)
+            else:
+                out.append(Token(line.strip(), row))
     return out
 
 
+_NUMERIC = re.compile(r"^[+-]?\d[\d,]*(?:\.\d+)?[件条个项元%]?$|^[—－-]+$")
+_SENTENCE = re.compile(r"[。，；！？,;]")
+_TITLE = re.compile(r"报告|年报|(?:19|20)\d\d")
+
+
+def _space_row(line: str) -> list[str] | None:
+    """A table row copied as plain text with spaces between cells (PDF text, web copy):
+    `一、本年新收政府信息公开申请数量 48 0 0 0 1 0 49` or a header of several short labels."""
+    parts = line.split()
+    if len(parts) < 2:
+        return None
+    k = len(parts)
+    while k > 0 and _NUMERIC.match(parts[k - 1]):
+        k -= 1
+    numbers = parts[k:]
+    label = " ".join(parts[:k])
+    if numbers and (len(numbers) >= 2 or (len(label) <= 30 and not _SENTENCE.search(label))):
+        return ([label] if label else []) + numbers
+    if (len(parts) >= 3 and not _SENTENCE.search(line) and not _TITLE.search(line)
+            and all(len(p) <= 20 for p in parts)):
+        return parts
+    return None
 def _is_dash_row(line: str) -> bool:
     cells = [c for c in re.split(r"[\t|]", line) if c.strip()]
     return bool(cells) and all(re.fullmatch(r"\s*-{3,}\s*", c) for c in cells)

@@ -260,3 +260,51 @@ def test_cli_human_summary_lays_out_tables_and_checks() -> None:
     out = p.stdout
     assert "洪泽区人民政府" in out and "year:    2023" in out and "format:  2021" in out
     assert "一、本年新收政府信息公开申请数量" in out and "FAIL review_litigation.total" in out
+
+
+def _official_text(sep: str, wrap=lambda cells: cells) -> str:
+    """Seed 004's tables re-laid with another cell separator (a copy from a PDF or a web page)."""
+    truth = _truth(SEEDS / "004_fd2255dcef9b15cd.txt")
+    a, t = truth["tables"]["applications"], truth["tables"]
+    from report_builder import APP_COLS, REVIEW_COLS, _T
+    lines = ["二〇二一年洛阳市洛龙区人民政府办公室政府信息公开工作年度报告", "一、总体情况", "略。",
+             "二、主动公开政府信息情况", sep.join(wrap(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]))]
+    for r in ("regulations", "normative_documents"):
+        label = {"regulations": "规章", "normative_documents": "行政规范性文件"}[r]
+        lines.append(sep.join(wrap([label] + [str(t["active_disclosure"][r][c]) for c in ("issued", "repealed", "in_force")])))
+    lines.append("三、收到和处理政府信息公开申请情况")
+    for row in _T["applications"]["rows"]:
+        if row["key"] in a:
+            lines.append(sep.join(wrap([row["label"]] + [str(a[row["key"]][c]) for c in APP_COLS])))
+    lines += ["四、政府信息公开行政复议、行政诉讼情况",
+              sep.join(wrap([str(t["review_litigation"][r][c]) for r in ("review", "litigation_direct", "litigation_after_review") for c in REVIEW_COLS])),
+              "五、存在的主要问题及改进情况", "无。", "六、其他需要报告的事项", "无。"]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("sep,wrap", [
+    (" ", lambda c: c),                                   # cells separated by spaces
+    (" | ", lambda c: ["", *c, ""]),                      # markdown pipe rows
+], ids=["spaces", "markdown"])
+def test_text_layouts_spaces_and_markdown(sep, wrap) -> None:
+    text = _official_text(sep, wrap)
+    if sep == " | ":
+        text = text.replace("\n二、主动公开政府信息情况\n", "\n二、主动公开政府信息情况\n| --- | --- | --- | --- |\n")
+    r = parse_bytes(text.encode("utf-8"))
+    truth = _truth(SEEDS / "004_fd2255dcef9b15cd.txt")
+    a = truth["tables"]["applications"]
+    assert r["tables"]["applications"] == {k: v for k, v in a.items()}
+    assert r["tables"]["active_disclosure"]["normative_documents"] == {"issued": 9, "repealed": 0, "in_force": 119}
+    assert r["tables"]["review_litigation"]["review"]["corrected"] == 1
+    assert r["year"] == 2021 and r["organ"] == "洛阳市洛龙区人民政府办公室"  # 二〇二一年 in the title
+
+
+def test_heading_run_into_its_paragraph() -> None:
+    truth = _truth(SEEDS / "003_85236c9e0b1ec5a3.txt")
+    page = report_html(truth, "桐柏县淮源镇人民政府2023年政府信息公开工作年度报告")
+    page = page.replace("<p>一、总体情况</p><p>", "<p><strong>一、总体情况</strong>")
+    page = page.replace("<p>五、存在的主要问题及改进情况</p><p>", "<p><b>五、存在的主要问题及改进情况</b>")
+    r = parse_bytes(page.encode("utf-8"))
+    assert r["sections"]["overview"].startswith("一、总体情况本年度")
+    assert "主要问题是公开内容还不够全面" in r["sections"]["problems"]
+    assert "本年度未收取信息处理费" not in r["sections"]["problems"]
