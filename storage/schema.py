@@ -15,7 +15,7 @@ import sqlite_utils
 
 from storage.figures import FIGURES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SECTION_KEYS = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other_matters")
 REGION_COLUMNS = [
@@ -89,7 +89,7 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
 }
 
 INDEXES = [
-    ("reports", ["site_id"]), ("reports", ["body_key", "year"]), ("reports", ["year"]),
+    ("reports", ["site_id", "year"]), ("reports", ["body_key", "year"]), ("reports", ["year"]),
     ("reports", ["province"]), ("reports", ["status"]), ("reports", ["content_sha256"]),
     ("checks", ["report_id"]), ("pages", ["site_id"]), ("pages", ["content_sha256"]),
     ("report_versions", ["report_id"]), ("failures", ["url"]), ("sites", ["body_key"]),
@@ -145,11 +145,9 @@ WHERE r.days_late > 0""",
 WITH years AS (SELECT DISTINCT year FROM reports WHERE year IS NOT NULL)
 SELECT s.id AS site_id, s.name, s.level, s.province, s.city, s.county, s.township, y.year, s.url
 FROM sites s CROSS JOIN years y
-WHERE NOT EXISTS (
-  SELECT 1 FROM reports r
-  WHERE r.year = y.year
-    AND ((s.body_key IS NOT NULL AND r.body_key = s.body_key)
-         OR (s.body_key IS NULL AND r.site_id = s.id)))""",
+WHERE CASE WHEN s.body_key IS NOT NULL
+           THEN NOT EXISTS (SELECT 1 FROM reports r WHERE r.body_key = s.body_key AND r.year = y.year)
+           ELSE NOT EXISTS (SELECT 1 FROM reports r WHERE r.site_id = s.id AND r.year = y.year) END""",
 }
 
 

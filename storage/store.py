@@ -21,6 +21,7 @@ import sqlite_utils
 from storage import deadlines, divisions, figures, schema
 
 SITE_FIELDS = ("name", "level", "region_code", "url")
+_COMPRESSED_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"\x1f\x8b")
 _REPORT_SNAPSHOT = ("url", "title", "organ", "year", "format", "publish_date", "source_type", "status",
                     "checks_ok", "content_sha256", "fetched_at", "text", "metadata")
 
@@ -113,9 +114,15 @@ class Store:
     # -- pages and raw bytes -------------------------------------------------------
     def _put_blob(self, data: bytes) -> str:
         digest = sha256(data)
-        self.db.execute(
-            "INSERT OR IGNORE INTO blobs (sha256, size, compression, data) VALUES (?, ?, 'zlib', ?)",
-            [digest, len(data), zlib.compress(data, 6)])
+        # Compressing costs more than the lookup: skip it for bytes already stored (a refetch,
+        # or store_report after record_page of the same response).
+        if self.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone() is None:
+            if data.startswith(_COMPRESSED_MAGIC):
+                method, stored = "none", data           # PDF streams, DOCX zips, images: zlib gains nothing
+            else:
+                method, stored = "zlib", zlib.compress(data, 6)
+            self.db.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, ?, ?)",
+                            [digest, len(data), method, stored])
         return digest
 
     def blob(self, digest: str) -> bytes | None:
@@ -123,7 +130,7 @@ class Store:
         row = self.db.execute("SELECT compression, data FROM blobs WHERE sha256 = ?", [digest]).fetchone()
         if row is None:
             return None
-        return zlib.decompress(row[1]) if row[0] == "zlib" else bytes(row[1])
+        return zlib.decompress(row[1]) if row[0] == "zlib" else bytes(row[1])   # "none": stored as is
 
     def record_page(self, url: str, *, site_id: str | None, status: int | None, final_url: str | None = None,
                     headers: dict | None = None, body: bytes | None = None, error: str | None = None,
