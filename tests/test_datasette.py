@@ -91,6 +91,8 @@ def test_search_box_finds_chinese(client):
     assert sorted(r["year"] for r in found) == [2022, 2023]
     assert {r["organ"] for r in found} == {"桐柏县淮源镇人民政府"}
     assert [r["organ"] for r in rows(client, "reports?_search=地方税务局")] == ["平潭综合实验区地方税务局"]
+    wide = rows(client, "reports_wide?_search=淮源镇")            # the wide view searches the same index
+    assert sorted((r["year"], r["organ"]) for r in wide) == [(2022, "桐柏县淮源镇人民政府"), (2023, "桐柏县淮源镇人民政府")]
     page = client.get(f"/{DB}/reports?_search=舆情监测")
     assert page.status == 200 and 'name="_search"' in page.text and "桐柏县淮源镇人民政府" in page.text
 
