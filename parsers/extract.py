@@ -509,6 +509,14 @@ def _clean_el(el, meta: dict, state: dict) -> None:
         if tag in _DROP_TAGS:
             _drop(child)
             continue
+        if tag == "table" and not state["in_report"] and _META_BLOCK_RE.search(_text(child)[:400]):
+            for line in _lines(child)[0]:  # the 索引号 block inside the container: metadata, not report
+                _merge(meta, parse_label_line(line)[0])
+            _drop(child)
+            continue
+        if tag == "table" and _is_data_table(child):
+            state["in_report"] = True  # the statistical tables: kept untouched, cell by cell
+            continue
         text = _text(child)
         if not state["in_report"] and _SECTION_RE.match(text):
             state["in_report"] = True
@@ -524,6 +532,14 @@ def _clean_el(el, meta: dict, state: dict) -> None:
             state["in_report"] = True  # <br>-laid-out report: headings are tails
 
 
+def _is_data_table(table) -> bool:
+    """A table of figures: no nested tables, several rows, not the 索引号 metadata block."""
+    if table.find(".//table") is not None or len(table.xpath(".//tr")) < 4:
+        return False
+    return not _META_BLOCK_RE.search(_text(table)[:400])
+
+
+_META_BLOCK_RE = re.compile(r"索[ \u3000]*引[ \u3000]*号|主题分类|成文日期|发文机关")
 _PROSE_CHARS = 100  # chrome above a report never runs this long
 
 
@@ -753,7 +769,7 @@ def _classify(body, doc, title, meta, url, scripts, page_text) -> Extraction:
     text = _text(body)
     body_html = lxml.html.tostring(body, encoding="unicode", with_tail=False)
     result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments)
-    has_table = any(len(t.xpath(".//tr")) >= 4 for t in body.iter("table"))  # a data table, not a link box
+    has_table = any(_is_data_table(t) for t in body.iter("table"))  # figures, not a link box
     if _meaningful_len(text) >= _MIN_REPORT_CHARS or has_table:
         return result
     images = _content_images(body, url)

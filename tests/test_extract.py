@@ -500,3 +500,18 @@ def test_short_body_with_a_link_table_is_an_attachment_page():
     ex = extract_page(html, "http://www.xx.gov.cn/nb/t1.html")
     assert ex.status == "attachment"
     assert ex.attachments == ["http://www.xx.gov.cn/nb/nb2021.wps"]
+
+
+def test_metadata_table_inside_the_content_container():
+    """Some TRS templates put the 索引号 block inside the content container: still metadata,
+    still not report text."""
+    html = read_page("trs-xxgk-detail.html")
+    block = re.search(r'<table class="xxgk-info".*?</table>', html, re.S)[0]
+    html = html.replace(block, "").replace(
+        '<div class="view TRS_UEDITOR trs_paper_default trs_web">', '<div class="view TRS_UEDITOR trs_paper_default trs_web">' + block)
+    ex = extract_page(html)
+    assert ex.metadata["index_no"] == "11411330006003456X/2024-00003"
+    assert ex.metadata["written_date"] == "2024-01-18"
+    flat = squash(body_text(ex.body_html))
+    assert "索引号" not in flat and "成文日期" not in flat
+    assert len(lxml.html.fromstring(ex.body_html).xpath("//table")) == 3
