@@ -107,8 +107,8 @@ def column_links(html: str, base_url: str) -> tuple[list[str], list[str]]:
     cols, disc = [], []
     for link in links(html, base_url):
         t = link.text.replace(" ", "")
-        if len(t) > 20:
-            continue
+        if len(t) > 20 or title_year(t) is not None or re.search(r"\d{4}", t):
+            continue  # a column name carries no year; "XX镇2021年政府信息公开工作年度报告" is a report
         if any(w in t for w in COLUMN_WORDS) and "网站" not in t and "报表" not in t:
             cols.append(link.url)
         elif any(t.endswith(w) or t == w for w in DISCLOSURE_WORDS) or t in ("政府信息公开专栏", "信息公开目录"):
