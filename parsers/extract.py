@@ -48,6 +48,8 @@ class Extraction:
     attachments: list[str] = field(default_factory=list)
     images: list[str] = field(default_factory=list)
     reason: str | None = None
+    # the body element itself, so the parser reads it without serialising and parsing it again
+    body: object = field(default=None, repr=False, compare=False)
 
 
 # --------------------------------------------------------------------------- labels
@@ -768,7 +770,7 @@ def _classify(body, doc, title, meta, url, scripts, page_text) -> Extraction:
     attachments = _attachment_links(_attachment_scopes(body), url)
     text = _text(body)
     body_html = lxml.html.tostring(body, encoding="unicode", with_tail=False)
-    result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments)
+    result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments, body=body)
     has_table = any(_is_data_table(t) for t in body.iter("table"))  # figures, not a link box
     if _meaningful_len(text) >= _MIN_REPORT_CHARS or has_table:
         return result

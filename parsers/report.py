@@ -50,7 +50,7 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None) ->
                 raise ParseError("truncated HTML: the page ends before the report does")
         if page.status != extract.STATUS_OK:
             return _non_report(page, kind)
-        tokens = from_html(page.body_html)
+        tokens = from_html(page.body if page.body is not None else page.body_html)
     else:
         text = decode(data)
         meta, text, title_hint = _text_chrome(text)
