@@ -35,10 +35,13 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+_CONTROL = bytes(b for b in range(32) if b < 9 or 13 < b)
+
+
 def _looks_binary(head: bytes) -> bool:
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return True
-    ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    ctrl = len(head) - len(head.translate(None, _CONTROL))
     return ctrl > len(head) * 0.05
 
 
