@@ -60,12 +60,7 @@ class _Walker:
             self.buf.append("\n")
         elif tag in _BLOCK or tag == "tr":
             self.flush()
-        if el.text:
-            self.buf.append(el.text)
-        for child in el:
-            self.walk(child)
-            if child.tail:
-                self.buf.append(child.tail)
+        self.walk_children(el)
         if tag in _BLOCK:
             self.flush()
 
@@ -94,6 +89,7 @@ class _Walker:
                 self.tokens.append(Token(_clean(_cell_text(cell)), self.row, grid=True, table=True))
 
     def walk_children(self, el: etree._Element) -> None:
+        """The element's own text and its children's, in document order."""
         if el.text:
             self.buf.append(el.text)
         for child in el:
