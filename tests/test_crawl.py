@@ -175,3 +175,11 @@ def test_unwritable_database_fails_clearly(tmp_path):
     good.write_text("name,level,region_code,url\nx,county,1,http://127.0.0.1:9/\n", encoding="utf-8")
     proc = crawl("--sites", str(good), "--db", str(tmp_path / "missing" / "x.db"))
     assert proc.returncode != 0 and "not writable" in proc.stderr
+
+
+def test_legacy_reports_take_the_legacy_path(crawled):
+    _, _, expect, db = crawled
+    legacy = [e.url for e in expect.reports if e.doc and e.doc.key.startswith("legacy/")]
+    assert legacy
+    for url in legacy:
+        assert db.execute("SELECT format FROM reports WHERE url=?", [url]).fetchone()[0] == "legacy", url

@@ -185,3 +185,13 @@ def test_second_run_is_refused_while_one_holds_the_lock(tmp_path):
         assert r.returncode != 0 and "another crawl is running" in r.stderr
     finally:
         lock.release()
+
+
+def test_backfill_keeps_only_the_years_asked_for(portal, tmp_path):
+    p, site, col, docs, paths, sites = portal
+    db = tmp_path / "nb.db"
+    r = crawl("--sites", str(sites), "--db", str(db), "--mode", "backfill", "--years", "2023-2024")
+    assert r.returncode == 0, r.stderr[-3000:]
+    with _db(db) as conn:
+        years = [row[0] for row in conn.execute("SELECT year FROM reports WHERE content_sha256 IS NOT NULL")]
+    assert years == [2023]   # seed 003 (淮源镇 2023); the 2021 reports are left out
