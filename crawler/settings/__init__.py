@@ -43,6 +43,9 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19 starts an HTTP server that runs Python code sent to it (for its MCP tooling);
+# an unattended nightly crawl has no use for it, so the port is not opened at all.
+REMOTE_CONTROL_ENABLED = False
 
 SPIDER_MIDDLEWARES = {}
 DOWNLOADER_MIDDLEWARES = {
