@@ -357,8 +357,12 @@ def _lines(root, stop=None) -> tuple[list[str], list[str]]:
     return clean(before), clean(after)
 
 
+_STRING = etree.XPath("string()", smart_strings=False)  # what HtmlElement.text_content() runs
+
+
 def _text(el) -> str:
-    return re.sub(r"\s+", " ", el.text_content() or "").strip()
+    # str.split() splits on exactly the characters re's \s matches (Py_UNICODE_ISSPACE)
+    return " ".join(_STRING(el).split())
 
 
 def _classes(el) -> str:
@@ -377,9 +381,15 @@ def _parse(html: str | bytes):
     if not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html)
+        # plain etree elements: lxml.html's Python-level element class lookup costs more than
+        # the parse itself once the page is walked a few times (same parser options otherwise)
+        root = etree.fromstring(html, _PARSER)
     except (etree.ParserError, ValueError):
         return None
+    return root  # None for a document without elements, as lxml.html's "Document is empty"
+
+
+_PARSER = etree.HTMLParser()
 
 
 # Content containers of the CMS families county and town portals run on.
@@ -576,7 +586,7 @@ def _drop(el) -> None:
     if parent is None:
         return
     if isinstance(el.tag, str):
-        el.drop_tree()
+        _drop_tree(el)
     else:  # comments: keep their tail text
         if el.tail:
             prev = el.getprevious()
@@ -585,6 +595,18 @@ def _drop(el) -> None:
             else:
                 parent.text = (parent.text or "") + el.tail
         parent.remove(el)
+
+
+def _drop_tree(el) -> None:
+    """lxml.html's HtmlElement.drop_tree for plain elements: the tail joins the previous node."""
+    parent = el.getparent()
+    if el.tail:
+        previous = el.getprevious()
+        if previous is None:
+            parent.text = (parent.text or "") + el.tail
+        else:
+            previous.tail = (previous.tail or "") + el.tail
+    parent.remove(el)
 
 
 # --------------------------------------------------------------------------- links & media
@@ -597,6 +619,55 @@ _ICON_RE = re.compile(r"icon|logo|qrcode|ewm|share|print|spacer|blank|arrow|bg\.
 
 def _abs(url: str | None, href: str) -> str:
     return urljoin(url, href) if url else href
+
+
+class _One:
+    """Lets lxml.html's iterlinks (plain Python over self.iter()) read one plain element."""
+    __slots__ = ("el",)
+
+    def __init__(self, el) -> None:
+        self.el = el
+
+    def iter(self, *_):
+        return (self.el,)
+
+
+# elements iterlinks can report: a superset, found in C; iterlinks itself decides
+_LINKED = etree.XPath(
+    "descendant-or-self::*[@*[" + " or ".join(f"name()='{a}'" for a in sorted(lxml.html.defs.link_attrs | {"style"}))
+    + "] or self::object or self::meta or self::param or self::style]"
+)
+_BASE_HREF = etree.XPath("//base[@href]|//x:base[@href]", namespaces={"x": lxml.html.XHTML_NAMESPACE})
+
+
+def _make_links_absolute(root, base_url: str) -> None:
+    """HtmlElement.make_links_absolute(base_url, resolve_base_href=False) for plain elements,
+    same results: lxml.html's rewrite_links still applies (and drops) the page's <base href>
+    first, and only the elements that carry a link are visited."""
+    _rewrite_links(root, lambda href: urljoin(base_url, href))
+
+
+def _rewrite_links(root, link_repl) -> None:
+    base_href = None
+    for b in _BASE_HREF(root):  # HtmlMixin.resolve_base_href, run by every rewrite_links
+        base_href = b.get("href")
+        _drop_tree(b)
+    if base_href:
+        _rewrite_links(root, lambda href: urljoin(base_href, href))
+    for one in _LINKED(root):
+        for el, attrib, link, pos in lxml.html.HtmlMixin.iterlinks(_One(one)):
+            new_link = link_repl(link.strip())
+            if new_link == link:
+                continue
+            if attrib is None:
+                el.text = el.text[:pos] + new_link + el.text[pos + len(link):]
+            else:
+                cur = el.get(attrib)
+                if not pos and len(cur) == len(link):
+                    new = new_link
+                else:
+                    new = cur[:pos] + new_link + cur[pos + len(link):]
+                el.set(attrib, new)
 
 
 def _attachment_links(scopes: list, url: str | None) -> list[str]:
@@ -766,7 +837,7 @@ def _chrome_metadata(doc, body) -> dict:
 
 def _classify(body, doc, title, meta, url, scripts, page_text) -> Extraction:
     if url:
-        body.make_links_absolute(url, resolve_base_href=False)
+        _make_links_absolute(body, url)
     attachments = _attachment_links(_attachment_scopes(body), url)
     text = _text(body)
     body_html = lxml.html.tostring(body, encoding="unicode", with_tail=False)
