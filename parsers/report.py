@@ -9,8 +9,8 @@ from parsers.checks import complete, run_checks
 from parsers.decode import decode, sniff
 from parsers.errors import ParseError
 from parsers.labels import FORMAT_2019, FORMAT_2021
-from parsers.sections import (SECTION_KEYS, find_headings, find_organ, find_title, find_year,
-                              inline_sections)
+from parsers.sections import (_BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
+                              find_year, inline_sections, organ_from_title)
 from parsers.tables import TableResult, read_active, read_applications, read_review
 from parsers.tokens import Token, from_text
 
@@ -81,7 +81,11 @@ def _text_chrome(text: str) -> tuple[dict, str, str | None]:
 
 def _non_report(page: extract.Extraction, kind: str) -> dict:
     """A page that is not itself the report: an attachment link, images only, or nothing."""
-    return {"title": page.title or "", "organ": "", "year": None, "format": "unknown",
+    title = page.title or ""
+    # the title still tells the year and often the body, which an image-only report row needs
+    organ = organ_from_title(title)
+    return {"title": title, "organ": "" if _BARE_ORGAN.match(organ) else organ,
+            "year": find_year(title, "") if title else None, "format": "unknown",
             "metadata": _metadata(page.metadata), "sections": {k: "" for k in SECTION_KEYS},
             "tables": {}, "checks": [], "cells": [], "text": "", "source_type": kind,
             "status": page.status, "reason": page.reason, "attachments": list(page.attachments),

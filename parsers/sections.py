@@ -117,7 +117,7 @@ def find_year(title: str | None, text: str) -> int | None:
 
 
 _ORGAN_END = r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|办公室|管委会|管理委员会|委员会|办事处|局|厅|委|镇|乡|街道|政府|实验区|开发区|新区)"
-_BARE_ORGAN = re.compile(r"^(?:县|区|市|镇|乡|旗|街道|本|我)(?:人民政府|政府)?(?:办公室|办公厅)?$")
+_BARE_ORGAN = re.compile(r"^(?:县|区|市|镇|乡|旗|街道|本|我)?(?:人民政府|政府)?(?:办公室|办公厅)?$")
 _SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}" + _ORGAN_END + "$")
 _DATE_LINE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 

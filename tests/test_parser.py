@@ -308,3 +308,12 @@ def test_heading_run_into_its_paragraph() -> None:
     assert r["sections"]["overview"].startswith("一、总体情况本年度")
     assert "主要问题是公开内容还不够全面" in r["sections"]["problems"]
     assert "本年度未收取信息处理费" not in r["sections"]["problems"]
+
+
+def test_image_only_and_attachment_pages_still_name_year_and_body() -> None:
+    pages = Path(__file__).parent / "files" / "pages"
+    img = parse_path(pages / "image-only-hanweb.html")
+    assert (img["status"], img["year"], img["organ"]) == ("image_only", 2021, "龙泉乡") and img["images"]
+    att = parse_path(pages / "attachment-trs.html")
+    assert (att["status"], att["year"], att["organ"]) == ("attachment", 2022, "城关镇")
+    assert any(a.endswith(".pdf") for a in att["attachments"])
