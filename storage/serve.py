@@ -68,8 +68,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"nianbao serve: no database at {path} (run nianbao crawl --db {path} first)", file=sys.stderr)
         return 2
     # Open once as the writer would: creates any missing table/view of an older database.
+    # A file we may not write (a copy on a read-only mount) is served as it is.
     from storage.store import Store
-    Store(path).close()
+    try:
+        Store(path).close()
+    except sqlite3.OperationalError as e:
+        print(f"nianbao serve: not migrating {path} ({e}); serving it as it is", file=sys.stderr)
 
     import uvicorn
 
