@@ -406,27 +406,31 @@ def _name_re(names: tuple[str, ...]) -> re.Pattern:
 
 
 _CONTENT_RE = _name_re(_CONTENT_IDS_CLASSES)
-_WITH_NAME = etree.XPath("//*[@id or @class]")
+# elements with an id or a class, and the h1/h2 headings, in document order: one C-level pass
+# (an XPath predicate on every element, //*[@id or @class], costs three times as much)
+_NAMED_OR_HEADING = etree.XPath("//h1 | //h2 | //@id/.. | //@class/..")
 
 
-def _named(doc, name_re: re.Pattern) -> list:
-    """Elements whose id or one of whose classes is in the list (a regex per element is cheap)."""
-    return [el for el in _WITH_NAME(doc) if name_re.search(f"{el.get('id', '')} {el.get('class', '')}")]
+def _named_elements(doc) -> list[tuple[object, str]]:
+    """(element, "id class") for the candidates of _by_selectors and _title_candidates."""
+    return [(el, f"{el.get('id', '')} {el.get('class', '')}") for el in _NAMED_OR_HEADING(doc)]
 
 
-def _by_selectors(doc):
-    cands = [el for el in _named(doc, _CONTENT_RE) if _has_content(el)]
+def _by_selectors(named: list):
+    cands, sizes = [], []  # sizes[i]: length of the normalised text of cands[i]
+    for el, name in named:
+        if _CONTENT_RE.search(name):  # its id or one of its classes is in the list
+            text = _text(el)
+            if text or el.find(".//img") is not None:
+                cands.append(el)
+                sizes.append(len(text))
     if not cands:
         return None
-    best = max(cands, key=lambda el: len(_text(el)))
+    size = max(sizes)
+    best = cands[sizes.index(size)]  # the first of the largest, as max() picks it
     # nested containers (vsb_content > v_news_content): the innermost that keeps the text
-    size = len(_text(best))
-    inner = [el for el in cands if el is not best and best in el.iterancestors() and len(_text(el)) >= 0.9 * size]
+    inner = [el for el, n in zip(cands, sizes) if el is not best and best in el.iterancestors() and n >= 0.9 * size]
     return inner[-1] if inner else best
-
-
-def _has_content(el) -> bool:
-    return bool(_text(el)) or el.find(".//img") is not None
 
 
 # Rows of the applications table read like section headings (一、本年新收…): not headings.
@@ -744,21 +748,19 @@ _TITLE_RE = _name_re((
     "title", "bt", "tit", "article-title", "art_title", "xl_title", "news_title", "titlestyle",
     "detail-title", "content_title", "content-title", "con_title", "wz_title", "biaoti",
 ))
-_HEADINGS = etree.XPath("//h1 | //h2")
 
 
-def _title_candidates(doc) -> list:
-    cands = set(_HEADINGS(doc)) | set(_named(doc, _TITLE_RE))
-    order = {el: i for i, el in enumerate(doc.iter())} if len(cands) > 1 else {}
-    return sorted(cands, key=lambda el: order.get(el, 0))
+def _title_candidates(named: list) -> list:
+    """h1/h2 headings and elements named like a title, in document order."""
+    return [el for el, name in named if el.tag in ("h1", "h2") or _TITLE_RE.search(name)]
 
 
-def _title(doc, body) -> str | None:
+def _title(doc, body, named: list) -> str | None:
     """The heading the page shows for the report; else its meta ArticleTitle or <title>."""
     raw = re.sub(r"\s+", " ", doc.findtext(".//title") or "").strip()
     parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip()]
     site = _meta_content(doc, "SiteName") or (parts[-1] if len(parts) > 1 else None)
-    for el in _title_candidates(doc):
+    for el in _title_candidates(named):
         if body is not None and (el is body or body in el.iterancestors()):
             continue
         if any(re.search(r"logo|header|banner|top", _classes(a)) for a in (el, *el.iterancestors())):
@@ -793,9 +795,10 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
         _drop(bad)
     page_text = _text(doc)
 
-    body = _find_body(doc, html)
+    named = _named_elements(doc)
+    body = _find_body(doc, html, named)
     meta: dict = {}
-    title = _title(doc, body)
+    title = _title(doc, body, named)
     late: dict = {}
     if body is not None:
         late = _clean_body(body, meta)
@@ -809,8 +812,8 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     return _classify(body, doc, title, meta, url, scripts, page_text)
 
 
-def _find_body(doc, html: str):
-    body = _by_selectors(doc)
+def _find_body(doc, html: str, named: list):
+    body = _by_selectors(named)
     if body is None:
         body = _by_sections(doc)
     if body is None and _meaningful_len(_text(doc)) > _MIN_REPORT_CHARS:
