@@ -317,43 +317,74 @@ _BODY_MARK = "\x00BODY\x00"
 _DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "link", "meta")
 
 
+# line break between blocks while flattening: a lone surrogate, which text decoded from libxml2's
+# UTF-8 never holds (nor NUL, which _BODY_MARK uses), so text's own \r\n can be replaced at once
+_LINE = "\ud800"
+_LINK_ITEMS = etree.XPath("count(li[.//a])")
+
+
 def _flatten(el, out: list[str], stop) -> None:
-    """Text of el as lines: block elements break lines, table cells are tab-separated."""
+    """Text of el as lines: block elements break lines (_LINE), table cells are tab-separated.
+    Text keeps its own \r and \n here; _lines turns them into spaces."""
     if el is stop:
-        out.append("\n" + _BODY_MARK + "\n")
+        out.append(_LINE + _BODY_MARK + _LINE)
     elif _is_link_list(el):
         pass  # menus and related-article lists: their dates belong to other pages
     elif isinstance(el.tag, str):
         tag = el.tag.lower()
         block = tag in _BLOCK
         if block:
-            out.append("\n")
+            out.append(_LINE)
         if tag in _CELL:
             out.append("\t")
         if el.text and tag not in _DROP_TAGS:
-            out.append(_inline(el.text))
-        for child in el:
-            _flatten(child, out, stop)
+            out.append(el.text)
+        _flatten_children(el, out, stop)
         if block:
-            out.append("\n")
+            out.append(_LINE)
     if el.tail:
-        out.append(_inline(el.tail))
+        out.append(el.tail)
+
+
+def _flatten_children(el, out: list[str], stop) -> None:
+    """_flatten over el's children, inlined: a function call per element cost more than the rest."""
+    append = out.append
+    for child in el:
+        tag = child.tag
+        if child is stop:
+            append(_LINE + _BODY_MARK + _LINE)
+        elif isinstance(tag, str) and not ((tag == "ul" or tag == "ol") and _LINK_ITEMS(child) >= 2):
+            tag = tag.lower()
+            text = child.text
+            if tag in _BLOCK:
+                append(_LINE)
+                if text and tag not in _DROP_TAGS:
+                    append(text)
+                if len(child):
+                    _flatten_children(child, out, stop)
+                append(_LINE)
+            else:
+                if tag in _CELL:
+                    append("\t")
+                if text and tag not in _DROP_TAGS:
+                    append(text)
+                if len(child):
+                    _flatten_children(child, out, stop)
+        tail = child.tail
+        if tail:
+            append(tail)
 
 
 def _is_link_list(el) -> bool:
-    return el.tag in ("ul", "ol") and len(el.xpath("li[.//a]")) >= 2
-
-
-def _inline(s: str) -> str:
-    return s.replace("\r", " ").replace("\n", " ")
+    return el.tag in ("ul", "ol") and _LINK_ITEMS(el) >= 2
 
 
 def _lines(root, stop=None) -> tuple[list[str], list[str]]:
     """Non-empty text lines of root before and after the stop element."""
     out: list[str] = []
     _flatten(root, out, stop)
-    before, _, after = "".join(out).partition(_BODY_MARK)
-    clean = lambda s: [ln.strip() for ln in s.split("\n") if ln.strip()]  # noqa: E731
+    before, _, after = "".join(out).replace("\r", " ").replace("\n", " ").partition(_BODY_MARK)
+    clean = lambda s: [ln.strip() for ln in s.split(_LINE) if ln.strip()]  # noqa: E731
     return clean(before), clean(after)
 
 
@@ -849,8 +880,9 @@ def _chrome_metadata(doc, body) -> dict:
     before, after = _lines(doc, body)
     meta: dict = {}
     for line in before + after:
-        fields, _ = parse_label_line(line)
-        _merge(meta, fields)
+        if _LABEL_RE.search(line):  # most chrome lines carry no label at all
+            fields, _ = parse_label_line(line)
+            _merge(meta, fields)
     return meta
 
 
