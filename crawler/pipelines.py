@@ -1,7 +1,8 @@
 """Item pipelines: validate every CrawlItem, then parse reports and store everything.
 
-Parsing happens here, not in the spider, so a distributed worker can ship raw items to a
-single writer (`nianbao ingest`) that runs this same pipeline.
+Parsing happens here, not in the spider, and apart from storing (parse_report), so a
+distributed worker can parse and ship the result to the single writer (`nianbao ingest`),
+which stores it through this same pipeline (StorePipeline.store_item).
 """
 from __future__ import annotations
 
@@ -44,6 +45,22 @@ def _name(url: str) -> str | None:
     return name or None
 
 
+def parse_report(item: CrawlItem) -> dict:
+    """Parse a report item's body: {"parsed": {...}}, or {"error": reason, "kind": "parse" | "crash",
+    "message": ...} when the parser rejects or crashes on it. Plain data, so a distributed worker
+    can parse and ship the result to the one writer."""
+    from parsers import ParseError, parse_bytes
+
+    url = item["url"]
+    try:
+        return {"parsed": parse_bytes(bytes(item["body"]), name=_name(url), url=url)}
+    except ParseError as e:
+        return {"error": f"parser error: {e}", "kind": "parse", "message": str(e)}
+    except Exception as e:  # noqa: BLE001 - one bad document must not end the run
+        log.exception("parser crashed on %s", url)
+        return {"error": f"parser crashed: {e.__class__.__name__}: {e}", "kind": "crash", "message": str(e)}
+
+
 class StorePipeline:
     """Parses report bodies (parsers.parse_bytes) and writes pages, reports, failures and the
     run summary through storage.Store. A page that cannot be parsed is recorded as a failure
@@ -59,16 +76,25 @@ class StorePipeline:
     def from_crawler(cls, crawler):
         return cls(crawler)
 
-    def open_spider(self, spider=None) -> None:
+    def open_store(self, db: str, years: tuple[int, int] | None = None) -> None:
+        """Open the database without a spider or a run row (`nianbao ingest` stores through this)."""
         from storage import Store
 
         from crawler.state import CrawlState
 
-        spider = spider or self.crawler.spider
-        db = self.crawler.settings.get("NIANBAO_DB")
         self.store = Store(db)
         self.state = CrawlState(db, self.store)
-        self.years = getattr(spider, "years", None)
+        self.years = years
+
+    def close_store(self) -> None:
+        self.state.close()
+        close = getattr(self.store, "close", None)
+        if close:
+            close()
+
+    def open_spider(self, spider=None) -> None:
+        spider = spider or self.crawler.spider
+        self.open_store(self.crawler.settings.get("NIANBAO_DB"), getattr(spider, "years", None))
         self.started = time.time()
         self.run_id = self.store.start_run(getattr(spider, "mode", "nightly"),
                                            sites=len(getattr(spider, "sites", [])),
@@ -91,10 +117,7 @@ class StorePipeline:
         try:
             self.store.finish_run(self.run_id, **{k: v for k, v in summary.items() if k not in ("sites_total", "sites_done")})
         finally:
-            self.state.close()
-            close = getattr(self.store, "close", None)
-            if close:
-                close()
+            self.close_store()
 
     def _site_statuses(self, spider) -> None:
         """Per-site outcome of this run on the sites row: ok | failed | blocked, with the reason."""
@@ -114,14 +137,19 @@ class StorePipeline:
     # --- items --------------------------------------------------------------------------
 
     def process_item(self, item: CrawlItem, spider=None) -> CrawlItem:
+        self.store_item(item)
+        return item
+
+    def store_item(self, item: CrawlItem, report: dict | None = None) -> None:
+        """Store one validated item. `report` is parse_report(item) when it was parsed elsewhere
+        (a distributed worker parses; `nianbao ingest` stores what it shipped)."""
         kind = item["kind"]
         if kind == "page":
             self._page(item)
         elif kind == "failure":
             self._failure(item)
         else:
-            self._report(item)
-        return item
+            self._report(item, report)
 
     def _page(self, item: CrawlItem, kind: str | None = None, error: str | None = None) -> None:
         self.store.record_page(item["url"], site_id=item["site_id"], status=item.get("http_status"),
@@ -145,26 +173,20 @@ class StorePipeline:
                 # a report link that could not be had; list/entry failures are site-level (sites table)
                 self.store.record_failure(item["url"], site_id=item["site_id"], status=status, reason=reason)
 
-    def _report(self, item: CrawlItem) -> None:
-        from parsers import ParseError, parse_bytes
-
+    def _report(self, item: CrawlItem, report: dict | None = None) -> None:
         url, sid, body = item["url"], item["site_id"], bytes(item["body"])
         seen_at = item.get("page_url") or url
         title = item.get("title")
-        try:
-            parsed = parse_bytes(body, name=_name(url), url=url)
-        except ParseError as e:
-            if not is_report_title(title):
+        report = report if report is not None else parse_report(item)
+        if "parsed" not in report:
+            if report.get("kind") == "parse" and not is_report_title(title):
                 # a truncated list title led here and the page holds no report: not a failure
-                self._page(item, kind="not_report", error=f"not a report: {e}")
+                self._page(item, kind="not_report", error=f"not a report: {report['message']}")
                 self.state.remember(sid, seen_at, "not_report")
                 return
-            self._parse_failure(item, f"parser error: {e}")
+            self._parse_failure(item, report["error"])
             return
-        except Exception as e:  # noqa: BLE001 - one bad document must not end the run
-            log.exception("parser crashed on %s", url)
-            self._parse_failure(item, f"parser crashed: {e.__class__.__name__}: {e}")
-            return
+        parsed = report["parsed"]
         if not (is_report_title(title) or is_report_title(parsed.get("title"))):
             # a column mixes reports with notices, 工作要点, 图解 …: none of them becomes a report
             self._page(item, kind="not_report")

@@ -177,6 +177,22 @@ class ReportsSpider(scrapy.Spider):
                 self.outcome[sid] = "failed"
         self.state.close()
 
+    # per-site counters and outcome: methods, so a distributed worker can keep them in Redis
+    def _count_listed(self, site_id: str) -> None:
+        self.listed[site_id] += 1
+
+    def _count_list_page(self, site_id: str) -> int:
+        """Count a list page of the site; returns how many so far (the guard against endless pagers)."""
+        self._count_listed(site_id)
+        self.list_pages[site_id] += 1
+        return self.list_pages[site_id]
+
+    def _site_problem(self, site_id: str, status: str, reason: str) -> None:
+        """A failed or blocked fetch: a blocked host blocks the site; the first reason is kept."""
+        if status == "blocked":
+            self.outcome[site_id] = "blocked"
+        self.site_reason.setdefault(site_id, reason)
+
     def site_counts(self) -> dict[str, int]:
         failed = sum(1 for v in self.outcome.values() if v == "failed")
         blocked = sum(1 for v in self.outcome.values() if v == "blocked")
@@ -205,6 +221,11 @@ class ReportsSpider(scrapy.Spider):
     # --- start ------------------------------------------------------------------------
 
     async def start(self):
+        for request in self.start_requests_for_sites():
+            yield request
+
+    def start_requests_for_sites(self):
+        """The requests a run starts with (a distributed seeder pushes these to the shared queue)."""
         for site in self.sites:
             columns = self.state.columns(site["id"]) if self.mode == "nightly" else []
             if self.revalidate:
@@ -260,7 +281,7 @@ class ReportsSpider(scrapy.Spider):
         try:
             if response.status == 304:
                 # nothing changed since the last visit: the whole site costs this one request
-                self.listed[site["id"]] += 1
+                self._count_listed(site["id"])
                 self.crawler.stats.inc_value("nianbao/not_modified")
                 return
             if not isinstance(response, TextResponse):
@@ -280,8 +301,7 @@ class ReportsSpider(scrapy.Spider):
     def _list_page(self, response: Response, html: str, *, column: str | None, page_index: int):
         site = self.by_id[response.meta["site_id"]]
         sid = site["id"]
-        self.listed[sid] += 1
-        self.list_pages[sid] += 1
+        list_pages = self._count_list_page(sid)
         is_column = page_index == 0 and not response.meta.get("hanweb_proxy")
         yield self._page_item(response, "column" if is_column else "list")
         items = d.report_links(html, response.url)
@@ -289,8 +309,8 @@ class ReportsSpider(scrapy.Spider):
         if hw is not None:
             items += d.report_links(hw.records_html, response.url)
         fresh = yield from self._follow_items(site, items, response.url)
-        if self.list_pages[sid] >= self.max_list_pages:
-            log.warning("%s: stopped after %d list pages", site["name"], self.list_pages[sid])
+        if list_pages >= self.max_list_pages:
+            log.warning("%s: stopped after %d list pages", site["name"], list_pages)
             return
         go_on = self.mode == "backfill" or fresh > 0 or not self._had_reports(sid)
         # pages announced by script (TRS), the jcms proxy, a search API, or a pager
@@ -426,10 +446,7 @@ class ReportsSpider(scrapy.Spider):
         sid = request.meta["site_id"]
         if status in ("failed", "blocked"):
             self.errors += 1
-        if status == "blocked":
-            self.outcome[sid] = "blocked"
-        if status in ("failed", "blocked"):
-            self.site_reason.setdefault(sid, f"{request.url}: {reason}")
+            self._site_problem(sid, status, f"{request.url}: {reason}")
         return CrawlItem(kind="failure", site_id=sid, url=request.url, failure=status, reason=reason,
                          http_status=http_status, page_kind=request.callback.__name__ if request.callback else None,
                          fetched_at=_now())
