@@ -464,7 +464,16 @@ def _name_re(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, names)) + r")(?:\s|$)", re.I)
 
 
+def _has_name(name: str, names: frozenset, name_re: re.Pattern) -> bool:
+    """name_re.search(name): for an ASCII id/class string (nearly all), the same test as a set
+    lookup of its lower-cased whitespace-separated tokens (re.I adds no ASCII case pairs)."""
+    if name.isascii():
+        return not names.isdisjoint(name.lower().split())
+    return name_re.search(name) is not None
+
+
 _CONTENT_RE = _name_re(_CONTENT_IDS_CLASSES)
+_CONTENT_NAMES = frozenset(n.lower() for n in _CONTENT_IDS_CLASSES)
 # elements with an id or a class, and the h1/h2 headings, in document order: one C-level pass
 # (an XPath predicate on every element, //*[@id or @class], costs three times as much)
 _NAMED_OR_HEADING = etree.XPath("//h1 | //h2 | //@id/.. | //@class/..")
@@ -478,7 +487,7 @@ def _named_elements(doc) -> list[tuple[object, str]]:
 def _by_selectors(named: list):
     cands, sizes = [], []  # sizes[i]: length of the normalised text of cands[i]
     for el, name in named:
-        if _CONTENT_RE.search(name):  # its id or one of its classes is in the list
+        if _has_name(name, _CONTENT_NAMES, _CONTENT_RE):  # its id or one of its classes is in the list
             text = _text(el)
             if text or el.find(".//img") is not None:
                 cands.append(el)
@@ -609,11 +618,12 @@ def _clean_el(el, meta: dict, state: dict) -> None:
 
 def _is_data_table(table) -> bool:
     """A table of figures: no nested tables, several rows, not the 索引号 metadata block."""
-    if table.find(".//table") is not None or len(table.xpath(".//tr")) < 4:
+    if table.find(".//table") is not None or _COUNT_TR(table) < 4:
         return False
     return not _META_BLOCK_RE.search(_text(table)[:400])
 
 
+_COUNT_TR = etree.XPath("count(.//tr)")
 _META_BLOCK_RE = re.compile(r"索[ \u3000]*引[ \u3000]*号|主题分类|成文日期|发文机关")
 _PROSE_CHARS = 100  # chrome above a report never runs this long
 
@@ -754,8 +764,10 @@ def _attachment_scopes(body) -> list:
         if anchor is None:
             continue
         for sib in anchor.itersiblings():
-            if isinstance(sib.tag, str) and "附件" in _text(sib)[:40] and len(_text(sib)) < 500:
-                scopes.append(sib)
+            if isinstance(sib.tag, str):
+                text = _text(sib)
+                if "附件" in text[:40] and len(text) < 500:
+                    scopes.append(sib)
     return scopes
 
 
@@ -807,8 +819,9 @@ def _meaningful_over(text: str, n: int) -> bool:
     return True
 
 
-def _page_status(doc, scripts: int, page_text: str) -> tuple[str, str]:
+def _page_status(doc, scripts: int, page_text) -> tuple[str, str]:
     """Why a page without a report body is empty."""
+    page_text = str(page_text)
     if doc.xpath("//input[@type='password']") or (_LOGIN_RE.search(page_text) and not _meaningful_over(page_text, 299)):
         return STATUS_LOGIN_WALL, "the page asks for a login instead of showing the report"
     noscript = " ".join(_text(n) for n in doc.iter("noscript"))
@@ -819,15 +832,18 @@ def _page_status(doc, scripts: int, page_text: str) -> tuple[str, str]:
 
 # --------------------------------------------------------------------------- title
 
-_TITLE_RE = _name_re((
+_TITLE_NAMES = (
     "title", "bt", "tit", "article-title", "art_title", "xl_title", "news_title", "titlestyle",
     "detail-title", "content_title", "content-title", "con_title", "wz_title", "biaoti",
-))
+)
+_TITLE_RE = _name_re(_TITLE_NAMES)
+_TITLE_NAME_SET = frozenset(n.lower() for n in _TITLE_NAMES)
+_BANNER_RE = re.compile(r"logo|header|banner|top")
 
 
 def _title_candidates(named: list) -> list:
     """h1/h2 headings and elements named like a title, in document order."""
-    return [el for el, name in named if el.tag in ("h1", "h2") or _TITLE_RE.search(name)]
+    return [el for el, name in named if el.tag in ("h1", "h2") or _has_name(name, _TITLE_NAME_SET, _TITLE_RE)]
 
 
 def _title(doc, body, named: list) -> str | None:
@@ -838,7 +854,7 @@ def _title(doc, body, named: list) -> str | None:
     for el in _title_candidates(named):
         if body is not None and (el is body or body in el.iterancestors()):
             continue
-        if any(re.search(r"logo|header|banner|top", _classes(a)) for a in (el, *el.iterancestors())):
+        if any(_BANNER_RE.search(_classes(a)) for a in (el, *el.iterancestors())):
             continue
         t = _text(el)
         if 4 <= len(t) <= 120 and t != site and not _CHROME_TOKEN_RE.match(t) and not _LABEL_RE.search(t):
@@ -865,13 +881,15 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     doc = _parse(html)
     if doc is None:
         return Extraction(status=STATUS_EMPTY, reason="the page is empty")
-    scripts = len(doc.xpath("//script[@src or normalize-space(text())]"))
-    for bad in doc.xpath("//script | //style | //template | //comment()"):
+    scripts = 0  # scripts that load or hold code: a page filled in by them may be a JS shell
+    for bad in _UNWANTED(doc):
+        if bad.tag == "script" and _SCRIPT_HAS_CODE(bad):
+            scripts += 1
         _drop(bad)
-    page_text = _text(doc)
+    page_text = _PageText(doc)  # the text before cleaning, for _page_status
 
     named = _named_elements(doc)
-    body = _find_body(doc, html, named)
+    body = _find_body(doc, html, named, page_text)
     meta: dict = {}
     title = _title(doc, body, named)
     late: dict = {}
@@ -887,11 +905,28 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     return _classify(body, doc, title, meta, url, scripts, page_text)
 
 
-def _find_body(doc, html: str, named: list):
+_UNWANTED = etree.XPath("//script | //style | //template | //comment()")
+_SCRIPT_HAS_CODE = etree.XPath("boolean(@src or normalize-space(text()))")
+
+
+class _PageText:
+    """_text(doc) of the page as it is now: string() in C at once, normalised only if used."""
+    __slots__ = ("raw", "_text")
+
+    def __init__(self, doc) -> None:
+        self.raw, self._text = _STRING(doc), None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = " ".join(self.raw.split())
+        return self._text
+
+
+def _find_body(doc, html: str, named: list, page_text: _PageText):
     body = _by_selectors(named)
     if body is None:
         body = _by_sections(doc)
-    if body is None and _meaningful_over(_text(doc), _MIN_REPORT_CHARS):
+    if body is None and _meaningful_over(str(page_text), _MIN_REPORT_CHARS):
         body = _by_trafilatura(doc, html)
     if body is not None and _is_footer_block(body):
         return None  # what looked like the main block is the site footer (list pages, frames)
