@@ -436,7 +436,8 @@ def _parse(html: str | bytes):
             html = html.decode("gb18030", errors="replace")
     # str input: an XML declaration makes lxml refuse it; JSP wrappers leave <% %> text.
     html = re.sub(r"^\s*<\?xml[^>]*\?>", "", html)
-    html = re.sub(r"<%.*?%>", "", html, flags=re.S)
+    if "<%" in html:
+        html = re.sub(r"<%.*?%>", "", html, flags=re.S)
     if not html.strip():
         return None
     try:
@@ -485,15 +486,16 @@ def _named_elements(doc) -> list[tuple[object, str]]:
 
 
 def _by_selectors(named: list):
-    cands, sizes = [], []  # sizes[i]: length of the normalised text of cands[i]
+    cands, raws = [], []
     for el, name in named:
         if _has_name(name, _CONTENT_NAMES, _CONTENT_RE):  # its id or one of its classes is in the list
-            text = _text(el)
-            if text or el.find(".//img") is not None:
+            raw = _STRING(el)
+            if (raw and not raw.isspace()) or el.find(".//img") is not None:  # _text(el) or an image
                 cands.append(el)
-                sizes.append(len(text))
-    if not cands:
-        return None
+                raws.append(raw)
+    if len(cands) <= 1:
+        return cands[0] if cands else None
+    sizes = [len(" ".join(raw.split())) for raw in raws]  # len(_text(el))
     size = max(sizes)
     best = cands[sizes.index(size)]  # the first of the largest, as max() picks it
     # nested containers (vsb_content > v_news_content): the innermost that keeps the text
@@ -848,7 +850,8 @@ def _title_candidates(named: list) -> list:
 
 def _title(doc, body, named: list) -> str | None:
     """The heading the page shows for the report; else its meta ArticleTitle or <title>."""
-    raw = re.sub(r"\s+", " ", doc.findtext(".//title") or "").strip()
+    head_title = next(doc.iterdescendants("title"), None)  # doc.findtext(".//title"), in C
+    raw = " ".join((head_title.text or "").split()) if head_title is not None else ""
     parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip()]
     site = _meta_content(doc, "SiteName") or (parts[-1] if len(parts) > 1 else None)
     for el in _title_candidates(named):
@@ -934,9 +937,13 @@ def _find_body(doc, html: str, named: list, page_text: _PageText):
 
 
 def _is_footer_block(el) -> bool:
-    text = _text(el)
-    # cheapest test first: the footer regex over a whole report body costs ~0.05 ms
-    return not _meaningful_over(text, 299) and bool(_FOOTER_RE.search(text)) and not _SECTION_RE.search(text)
+    raw = _STRING(el)
+    # cheapest test first (whitespace never counts, so the raw text will do): the footer regex
+    # over a whole report body costs ~0.05 ms
+    if _meaningful_over(raw, 299):
+        return False
+    text = " ".join(raw.split())
+    return bool(_FOOTER_RE.search(text)) and not _SECTION_RE.search(text)
 
 
 def _chrome_metadata(doc, body) -> dict:
