@@ -885,7 +885,9 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     if doc is None:
         return Extraction(status=STATUS_EMPTY, reason="the page is empty")
     scripts = 0  # scripts that load or hold code: a page filled in by them may be a JS shell
-    for bad in _UNWANTED(doc):
+    # XPath //script | //style | //template | //comment() without its full node walk: the
+    # comments it adds (outside <html>) have no parent, and _drop leaves those alone anyway
+    for bad in list(doc.iter(etree.Comment, "script", "style", "template")):
         if bad.tag == "script" and _SCRIPT_HAS_CODE(bad):
             scripts += 1
         _drop(bad)
@@ -908,7 +910,6 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     return _classify(body, doc, title, meta, url, scripts, page_text)
 
 
-_UNWANTED = etree.XPath("//script | //style | //template | //comment()")
 _SCRIPT_HAS_CODE = etree.XPath("boolean(@src or normalize-space(text()))")
 
 
@@ -957,12 +958,23 @@ def _chrome_metadata(doc, body) -> dict:
     return meta
 
 
+_META_CONTENT_TYPE = '<meta http-equiv="Content-Type"'
+_META_CONTENT_TYPE_RE = re.compile(re.escape(_META_CONTENT_TYPE) + "[^>]*>")
+
+
+def _tostring(el) -> str:
+    """lxml.html.tostring(el, encoding="unicode", with_tail=False): libxml2's HTML serialisation
+    without the Content-Type <meta> it writes (its regex only runs when there is one)."""
+    html = etree.tostring(el, method="html", encoding="unicode", with_tail=False)
+    return _META_CONTENT_TYPE_RE.sub("", html) if _META_CONTENT_TYPE in html else html
+
+
 def _classify(body, doc, title, meta, url, scripts, page_text) -> Extraction:
     if url:
         _make_links_absolute(body, url)
     attachments = _attachment_links(_attachment_scopes(body), url)
     text = _text(body)
-    body_html = lxml.html.tostring(body, encoding="unicode", with_tail=False)
+    body_html = _tostring(body)
     result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments, body=body)
     has_table = any(_is_data_table(t) for t in body.iter("table"))  # figures, not a link box
     if _meaningful_over(text, _MIN_REPORT_CHARS - 1) or has_table:
