@@ -576,11 +576,13 @@ def _by_trafilatura(doc, html: str):
 # --------------------------------------------------------------------------- body cleaning
 
 
-def _clean_body(body, meta: dict) -> dict:
+def _clean_body(body, meta: dict, data_tables: set | None = None) -> dict:
     """Drop chrome inside the body container. Label lines above the first section feed meta;
     chrome lines inside the report (an info bar under the text) are returned separately,
-    to be used only after the chrome outside the body."""
-    state = {"in_report": bool(_SECTION_RE.match(body.text or "")), "late": {}}
+    to be used only after the chrome outside the body. The data tables found (left untouched)
+    are added to data_tables."""
+    state = {"in_report": bool(_SECTION_RE.match(body.text or "")), "late": {},
+             "tables": set() if data_tables is None else data_tables}
     _clean_el(body, meta, state)
     return state["late"]
 
@@ -602,6 +604,7 @@ def _clean_el(el, meta: dict, state: dict) -> None:
             continue
         if tag == "table" and _is_data_table(child):
             state["in_report"] = True  # the statistical tables: kept untouched, cell by cell
+            state["tables"].add(child)
             continue
         text = _text(child)
         if not state["in_report"] and _SECTION_RE.match(text):
@@ -855,9 +858,10 @@ def _title(doc, body, named: list) -> str | None:
     parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip()]
     site = _meta_content(doc, "SiteName") or (parts[-1] if len(parts) > 1 else None)
     for el in _title_candidates(named):
-        if body is not None and (el is body or body in el.iterancestors()):
+        ancestors = list(el.iterancestors())
+        if body is not None and (el is body or any(a is body for a in ancestors)):
             continue
-        if any(_BANNER_RE.search(_classes(a)) for a in (el, *el.iterancestors())):
+        if _BANNER_RE.search(_classes(el)) or any(_BANNER_RE.search(_classes(a)) for a in ancestors):
             continue
         t = _text(el)
         if 4 <= len(t) <= 120 and t != site and not _CHROME_TOKEN_RE.match(t) and not _LABEL_RE.search(t):
@@ -898,8 +902,9 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     meta: dict = {}
     title = _title(doc, body, named)
     late: dict = {}
+    data_tables: set = set()  # tables _clean_body judged data tables and left as they were
     if body is not None:
-        late = _clean_body(body, meta)
+        late = _clean_body(body, meta, data_tables)
     _merge(meta, _chrome_metadata(doc, body))
     _merge(meta, late)
     _finish(meta)
@@ -907,7 +912,7 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     if body is None:
         status, reason = _page_status(doc, scripts, page_text)
         return Extraction(status=status, title=title, metadata=meta, reason=reason)
-    return _classify(body, doc, title, meta, url, scripts, page_text)
+    return _classify(body, doc, title, meta, url, scripts, page_text, data_tables)
 
 
 _SCRIPT_HAS_CODE = etree.XPath("boolean(@src or normalize-space(text()))")
@@ -969,16 +974,18 @@ def _tostring(el) -> str:
     return _META_CONTENT_TYPE_RE.sub("", html) if _META_CONTENT_TYPE in html else html
 
 
-def _classify(body, doc, title, meta, url, scripts, page_text) -> Extraction:
+def _classify(body, doc, title, meta, url, scripts, page_text, data_tables: set = frozenset()) -> Extraction:
     if url:
         _make_links_absolute(body, url)
     attachments = _attachment_links(_attachment_scopes(body), url)
-    text = _text(body)
+    raw = _STRING(body)  # whitespace never counts as meaningful: no need to normalise it yet
     body_html = _tostring(body)
     result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments, body=body)
-    has_table = any(_is_data_table(t) for t in body.iter("table"))  # figures, not a link box
-    if _meaningful_over(text, _MIN_REPORT_CHARS - 1) or has_table:
+    if _meaningful_over(raw, _MIN_REPORT_CHARS - 1) or any(
+        t in data_tables or _is_data_table(t) for t in body.iter("table")  # figures, not a link box
+    ):
         return result
+    text = " ".join(raw.split())  # _text(body)
     images = _content_images(body, url)
     if attachments:
         result.status, result.reason = STATUS_ATTACHMENT, "the report is published as attached files"
