@@ -130,6 +130,20 @@ def parse_label_line(line: str) -> tuple[dict, str]:
     and chrome tokens, so callers can tell a pure chrome line from report prose."""
     found: dict = {}
     matches = list(_LABEL_RE.finditer(line)) if _may_have_label(line) else []
+    return found, _read_pairs(line, matches, found, residual=True)
+
+
+def _label_fields(line: str) -> dict:
+    """parse_label_line(line)[0], without building the residual."""
+    found: dict = {}
+    if _may_have_label(line):
+        matches = list(_LABEL_RE.finditer(line))
+        if matches:
+            _read_pairs(line, matches, found, residual=False)
+    return found
+
+
+def _read_pairs(line: str, matches: list, found: dict, residual: bool) -> str:
     residual_parts, pos = [], 0
     for i, m in enumerate(matches):
         nxt = matches[i + 1].start() if i + 1 < len(matches) else len(line)
@@ -138,9 +152,10 @@ def parse_label_line(line: str) -> tuple[dict, str]:
         used = _store(found, key, raw)
         residual_parts.append(line[pos: m.start()])
         pos = m.end() + used
+    if not residual:
+        return ""
     residual_parts.append(line[pos:])
-    residual = _CHROME_TOKEN_RE.sub("", "".join(residual_parts))
-    return found, residual
+    return _CHROME_TOKEN_RE.sub("", "".join(residual_parts))
 
 
 def _store(found: dict, key: str, raw: str) -> int:
@@ -217,7 +232,7 @@ _NOT_CHROME_CHAR_RE = (
 def _is_chrome_line(line: str) -> tuple[bool, dict]:
     """A line is chrome when, without label/value pairs and chrome tokens, nothing is left."""
     if len(line) <= 200 and _CHROME_LINE_RE.match(line):
-        return True, parse_label_line(line)[0]
+        return True, _label_fields(line)
     if _NOT_CHROME_CHAR_RE is not None and not _may_have_label(line) and _NOT_CHROME_CHAR_RE.search(line):
         return False, {}  # no label pairs, and something would be left over
     fields, residual = parse_label_line(line)
@@ -420,8 +435,9 @@ _STRING = etree.XPath("string()", smart_strings=False)  # what HtmlElement.text_
 
 
 def _text(el) -> str:
-    # str.split() splits on exactly the characters re's \s matches (Py_UNICODE_ISSPACE)
-    return " ".join(_STRING(el).split())
+    # str.split() splits on exactly the characters re's \s matches (Py_UNICODE_ISSPACE);
+    # an element without children holds no text but its own (string() costs a context setup)
+    return " ".join((el.text or "").split() if len(el) == 0 else _STRING(el).split())
 
 
 def _classes(el) -> str:
@@ -477,7 +493,10 @@ _CONTENT_RE = _name_re(_CONTENT_IDS_CLASSES)
 _CONTENT_NAMES = frozenset(n.lower() for n in _CONTENT_IDS_CLASSES)
 # elements with an id or a class, and the h1/h2 headings, in document order: one C-level pass
 # (an XPath predicate on every element, //*[@id or @class], costs three times as much)
-_NAMED_OR_HEADING = etree.XPath("//h1 | //h2 | //@id/.. | //@class/..")
+# (//h1 | //h2 | //@id/.. | //@class/.., with descendant steps where they are cheaper)
+_NAMED_OR_HEADING = etree.XPath(
+    "descendant-or-self::*/@id/.. | descendant-or-self::*/@class/.. | descendant::h1 | descendant::h2"
+)
 
 
 def _named_elements(doc) -> list[tuple[object, str]]:
@@ -490,7 +509,7 @@ def _by_selectors(named: list):
     for el, name in named:
         if _has_name(name, _CONTENT_NAMES, _CONTENT_RE):  # its id or one of its classes is in the list
             raw = _STRING(el)
-            if (raw and not raw.isspace()) or el.find(".//img") is not None:  # _text(el) or an image
+            if (raw and not raw.isspace()) or next(el.iterdescendants("img"), None) is not None:  # text or an image
                 cands.append(el)
                 raws.append(raw)
     if len(cands) <= 1:
@@ -599,7 +618,7 @@ def _clean_el(el, meta: dict, state: dict) -> None:
             continue
         if tag == "table" and not state["in_report"] and _META_BLOCK_RE.search(_text(child)[:400]):
             for line in _lines(child)[0]:  # the 索引号 block inside the container: metadata, not report
-                _merge(meta, parse_label_line(line)[0])
+                _merge(meta, _label_fields(line))
             _drop(child)
             continue
         if tag == "table" and _is_data_table(child):
@@ -623,7 +642,7 @@ def _clean_el(el, meta: dict, state: dict) -> None:
 
 def _is_data_table(table) -> bool:
     """A table of figures: no nested tables, several rows, not the 索引号 metadata block."""
-    if table.find(".//table") is not None or _COUNT_TR(table) < 4:
+    if next(table.iterdescendants("table"), None) is not None or _COUNT_TR(table) < 4:
         return False
     return not _META_BLOCK_RE.search(_text(table)[:400])
 
@@ -635,7 +654,7 @@ _PROSE_CHARS = 100  # chrome above a report never runs this long
 
 def _is_chrome_element(el, text: str, meta: dict, state: dict) -> bool:
     if not text:
-        return el.find(".//img") is None and el.tag not in ("br", "hr") and _is_widget(el)
+        return next(el.iterdescendants("img"), None) is None and el.tag not in ("br", "hr") and _is_widget(el)
     if len(text) > 200:
         return False
     if _CHROME_LINE_RE.match(text) or (len(text) < 120 and _FOOTER_RE.search(text)):
@@ -957,9 +976,7 @@ def _chrome_metadata(doc, body) -> dict:
     before, after = _lines(doc, body)
     meta: dict = {}
     for line in before + after:
-        if _may_have_label(line) and _LABEL_RE.search(line):  # most chrome lines carry no label
-            fields, _ = parse_label_line(line)
-            _merge(meta, fields)
+        _merge(meta, _label_fields(line))  # most chrome lines carry no label: cheap
     return meta
 
 
