@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from urllib.parse import urljoin
 
 import lxml.html
@@ -481,12 +482,14 @@ def _name_re(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, names)) + r")(?:\s|$)", re.I)
 
 
-def _has_name(name: str, names: frozenset, name_re: re.Pattern) -> bool:
-    """name_re.search(name): for an ASCII id/class string (nearly all), the same test as a set
-    lookup of its lower-cased whitespace-separated tokens (re.I adds no ASCII case pairs)."""
-    if name.isascii():
-        return not names.isdisjoint(name.lower().split())
-    return name_re.search(name) is not None
+def _has_name(named: tuple, names: frozenset, name_re: re.Pattern) -> bool:
+    """name_re.search(name) for an entry (el, name, tokens) of _named_elements: for an ASCII
+    id/class string (nearly all) the same test as a lookup of its lower-cased whitespace-separated
+    tokens (re.I adds no case pairs within ASCII)."""
+    tokens = named[2]
+    if tokens is not None:
+        return not names.isdisjoint(tokens)
+    return name_re.search(named[1]) is not None
 
 
 _CONTENT_RE = _name_re(_CONTENT_IDS_CLASSES)
@@ -499,15 +502,21 @@ _NAMED_OR_HEADING = etree.XPath(
 )
 
 
-def _named_elements(doc) -> list[tuple[object, str]]:
-    """(element, "id class") for the candidates of _by_selectors and _title_candidates."""
-    return [(el, f"{el.get('id', '')} {el.get('class', '')}") for el in _NAMED_OR_HEADING(doc)]
+def _named_elements(doc) -> list[tuple]:
+    """(element, "id class", its lower-cased tokens or None unless ASCII) for the candidates of
+    _by_selectors and _title_candidates."""
+    out = []
+    for el in _NAMED_OR_HEADING(doc):
+        name = f"{el.get('id', '')} {el.get('class', '')}"
+        out.append((el, name, name.lower().split() if name.isascii() else None))
+    return out
 
 
 def _by_selectors(named: list):
     cands, raws = [], []
-    for el, name in named:
-        if _has_name(name, _CONTENT_NAMES, _CONTENT_RE):  # its id or one of its classes is in the list
+    for entry in named:
+        el = entry[0]
+        if _has_name(entry, _CONTENT_NAMES, _CONTENT_RE):  # its id or one of its classes is in the list
             raw = _STRING(el)
             if (raw and not raw.isspace()) or next(el.iterdescendants("img"), None) is not None:  # text or an image
                 cands.append(el)
@@ -642,12 +651,11 @@ def _clean_el(el, meta: dict, state: dict) -> None:
 
 def _is_data_table(table) -> bool:
     """A table of figures: no nested tables, several rows, not the 索引号 metadata block."""
-    if next(table.iterdescendants("table"), None) is not None or _COUNT_TR(table) < 4:
+    if next(table.iterdescendants("table"), None) is not None or len(list(islice(table.iterdescendants("tr"), 4))) < 4:
         return False
     return not _META_BLOCK_RE.search(_text(table)[:400])
 
 
-_COUNT_TR = etree.XPath("count(.//tr)")
 _META_BLOCK_RE = re.compile(r"索[ \u3000]*引[ \u3000]*号|主题分类|成文日期|发文机关")
 _PROSE_CHARS = 100  # chrome above a report never runs this long
 
@@ -789,9 +797,11 @@ def _attachment_scopes(body) -> list:
             continue
         for sib in anchor.itersiblings():
             if isinstance(sib.tag, str):
-                text = _text(sib)
-                if "附件" in text[:40] and len(text) < 500:
-                    scopes.append(sib)
+                raw = _STRING(sib)
+                if "附件" in raw:  # else not in _text(sib) either: normalising only touches whitespace
+                    text = " ".join(raw.split())
+                    if "附件" in text[:40] and len(text) < 500:
+                        scopes.append(sib)
     return scopes
 
 
@@ -837,7 +847,7 @@ def _meaningful_over(text: str, n: int) -> bool:
     while need > 0:
         if end - pos < need:
             return False  # not enough characters left, even if all of them counted
-        step = max(2 * need, 64)
+        step = need + (need >> 3) + 16  # most report text counts nearly every character
         need -= _meaningful_len(text[pos: pos + step])
         pos += step
     return True
@@ -867,7 +877,7 @@ _BANNER_RE = re.compile(r"logo|header|banner|top")
 
 def _title_candidates(named: list) -> list:
     """h1/h2 headings and elements named like a title, in document order."""
-    return [el for el, name in named if el.tag in ("h1", "h2") or _has_name(name, _TITLE_NAME_SET, _TITLE_RE)]
+    return [e[0] for e in named if e[0].tag in ("h1", "h2") or _has_name(e, _TITLE_NAME_SET, _TITLE_RE)]
 
 
 def _title(doc, body, named: list) -> str | None:
