@@ -74,7 +74,12 @@ _SP = "[ \u3000\xa0]*"  # portals pad labels: 索 引 号, 文　　号
 
 def _label_pattern(label: str) -> str:
     body = _SP.join(map(re.escape, label))
-    return (r"(?<![\u4e00-\u9fff])" + body) if label in _GENERIC else body
+    if label not in _GENERIC:
+        return body
+    # (?<![\u4e00-\u9fff])时间, written with the lookbehind after the first character: every
+    # alternative then starts with a literal and re searches by their first characters (4x faster)
+    first = re.escape(label[0])
+    return first + r"(?<![\u4e00-\u9fff]" + first + ")" + body[len(first):]
 
 
 _LABEL_KEY = {re.sub(r"\s", "", lab): key for lab, key in _LABELS}
