@@ -235,9 +235,10 @@ _NOT_CHROME_CHAR_RE = (
 )
 
 
-def _is_chrome_line(line: str) -> tuple[bool, dict]:
-    """A line is chrome when, without label/value pairs and chrome tokens, nothing is left."""
-    if len(line) <= 200 and _CHROME_LINE_RE.match(line):
+def _is_chrome_line(line: str, chrome_start: bool | None = None) -> tuple[bool, dict]:
+    """A line is chrome when, without label/value pairs and chrome tokens, nothing is left.
+    chrome_start=False: the caller knows _CHROME_LINE_RE does not match the line."""
+    if chrome_start is not False and len(line) <= 200 and _CHROME_LINE_RE.match(line):
         return True, _label_fields(line)
     if _NOT_CHROME_CHAR_RE is not None and not _may_have_label(line) and _NOT_CHROME_CHAR_RE.search(line):
         return False, {}  # no label pairs, and something would be left over
@@ -609,30 +610,37 @@ def _by_trafilatura(doc, html: str):
 # --------------------------------------------------------------------------- body cleaning
 
 
-def _clean_body(body, meta: dict, data_tables: set | None = None) -> dict:
+def _clean_body(body, meta: dict, data_tables: set | None = None, before_drop=None) -> dict:
     """Drop chrome inside the body container. Label lines above the first section feed meta;
     chrome lines inside the report (an info bar under the text) are returned separately,
     to be used only after the chrome outside the body. The data tables found (left untouched)
-    are added to data_tables."""
+    are added to data_tables; before_drop() runs before anything is dropped."""
     state = {"in_report": bool(_SECTION_RE.match(body.text or "")), "late": {},
-             "tables": set() if data_tables is None else data_tables}
+             "tables": set() if data_tables is None else data_tables, "before_drop": before_drop or _nothing}
     _clean_el(body, meta, state)
     return state["late"]
+
+
+def _nothing() -> None:
+    pass
 
 
 def _clean_el(el, meta: dict, state: dict) -> None:
     for child in list(el):
         if not isinstance(child.tag, str):
             if isinstance(child, etree._Comment):
+                state["before_drop"]()
                 _drop(child)
             continue
         tag = child.tag.lower()
         if tag in _DROP_TAGS:
+            state["before_drop"]()
             _drop(child)
             continue
         if tag == "table" and not state["in_report"] and _META_BLOCK_RE.search(_text(child)[:400]):
             for line in _lines(child)[0]:  # the 索引号 block inside the container: metadata, not report
                 _merge(meta, _label_fields(line))
+            state["before_drop"]()
             _drop(child)
             continue
         if tag == "table" and _is_data_table(child):
@@ -649,6 +657,7 @@ def _clean_el(el, meta: dict, state: dict) -> None:
             if not state["in_report"] and _meaningful_over(text, _PROSE_CHARS):
                 state["in_report"] = True  # reports without numbered sections: past the first paragraph
         else:
+            state["before_drop"]()
             _drop(child)
         if not state["in_report"] and _SECTION_RE.match(child.tail or ""):
             state["in_report"] = True  # <br>-laid-out report: headings are tails
@@ -672,7 +681,7 @@ def _is_chrome_element(el, text: str, meta: dict, state: dict) -> bool:
         return False
     if _CHROME_LINE_RE.match(text) or (len(text) < 120 and _FOOTER_RE.search(text)):
         return True
-    chrome, fields = _is_chrome_line(text)
+    chrome, fields = _is_chrome_line(text, chrome_start=False)
     if not chrome:
         return False
     if fields and state["in_report"]:
@@ -926,7 +935,7 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     # XPath //script | //style | //template | //comment() without its full node walk: the
     # comments it adds (outside <html>) have no parent, and _drop leaves those alone anyway
     for bad in list(doc.iter(etree.Comment, "script", "style", "template")):
-        if bad.tag == "script" and _SCRIPT_HAS_CODE(bad):
+        if bad.tag == "script" and (bad.get("src") is not None or _SCRIPT_HAS_CODE(bad)):
             scripts += 1
         _drop(bad)
     page_text = _PageText(doc)  # the text before cleaning, for _page_status
@@ -938,7 +947,7 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     late: dict = {}
     data_tables: set = set()  # tables _clean_body judged data tables and left as they were
     if body is not None:
-        late = _clean_body(body, meta, data_tables)
+        late = _clean_body(body, meta, data_tables, page_text.freeze)
     _merge(meta, _chrome_metadata(doc, body))
     _merge(meta, late)
     _finish(meta)
@@ -953,14 +962,22 @@ _SCRIPT_HAS_CODE = etree.XPath("boolean(@src or normalize-space(text()))")
 
 
 class _PageText:
-    """_text(doc) of the page as it is now: string() in C at once, normalised only if used."""
-    __slots__ = ("raw", "_text")
+    """_text(doc) of the page as it is now, read only if a status needs it. The page's text
+    changes only where _clean_el drops an element: it calls freeze() first. (The other change
+    to the tree, _make_links_absolute, moves no text: it rewrites attributes, and <style> text
+    but every <style> is gone by then.)"""
+    __slots__ = ("doc", "raw", "_text")
 
     def __init__(self, doc) -> None:
-        self.raw, self._text = _STRING(doc), None
+        self.doc, self.raw, self._text = doc, None, None
+
+    def freeze(self) -> None:
+        if self.raw is None:
+            self.raw = _STRING(self.doc)
 
     def __str__(self) -> str:
         if self._text is None:
+            self.freeze()
             self._text = " ".join(self.raw.split())
         return self._text
 
