@@ -515,3 +515,61 @@ def test_metadata_table_inside_the_content_container():
     flat = squash(body_text(ex.body_html))
     assert "索引号" not in flat and "成文日期" not in flat
     assert len(lxml.html.fromstring(ex.body_html).xpath("//table")) == 3
+
+
+# ---------------------------------------------------------------- behaviour the fast paths keep
+
+
+REPORT = "".join(f"<p>{h}</p><p>{'本机关认真贯彻落实条例' * 12}</p>" for h in SECTIONS)
+
+
+def test_base_href_is_applied_before_the_page_url():
+    """Body links resolve against the page's <base href> first (lxml.html's rewrite_links does
+    that even with resolve_base_href=False), then against the page URL."""
+    html = (f"<html><head><base href='/files/'></head><body><div class='TRS_Editor'>{REPORT}"
+            "<p><a href='nb.pdf'>年报.pdf</a><img src='t1.png'></p></div></body></html>")
+    ex = extract_page(html, "http://www.xx.gov.cn/nb/t1.html")
+    body = lxml.html.fromstring(ex.body_html)
+    assert body.xpath("//a/@href") == ["http://www.xx.gov.cn/files/nb.pdf"]
+    assert body.xpath("//img/@src") == ["http://www.xx.gov.cn/files/t1.png"]
+    assert ex.attachments == ["http://www.xx.gov.cn/files/nb.pdf"]
+
+
+@pytest.mark.parametrize("attrs", [
+    "class='Zoom'", "id='zoom'", "class='left TRS_EDITOR big'", "class='news\u3000ZOOM'", "class='x\tzoom\n'",
+])
+def test_content_container_names_are_case_insensitive_tokens(attrs):
+    html = f"<html><body><div class='nav'>首页</div><div {attrs}>{REPORT}</div><div>版权所有</div></body></html>"
+    ex = extract_page(html)
+    assert ex.status == "ok"
+    assert ex.body_html.startswith("<div ") and "版权所有" not in ex.body_html and "首页" not in ex.body_html
+
+
+def test_container_name_inside_a_longer_class_is_not_a_container():
+    html = f"<html><body><div class='zoomed'><p>一、x</p></div><div class='TRS_Editor'>{REPORT}</div></body></html>"
+    assert extract_page(html).body_html.startswith('<div class="TRS_Editor">')
+
+
+def test_title_is_the_first_heading_in_page_order():
+    html = (f"<html><head><title>年报 - 某县人民政府</title></head><body><div class='logo'><h1>某县人民政府</h1></div>"
+            f"<div class='bt'>某县2023年政府信息公开工作年度报告</div><h2>某县2022年政府信息公开工作年度报告</h2>"
+            f"<div class='TRS_Editor'>{REPORT}</div></body></html>")
+    assert extract_page(html).title == "某县2023年政府信息公开工作年度报告"
+
+
+def test_content_type_meta_inside_the_body_is_not_serialised():
+    html = (f"<html><body><div class='TRS_Editor'><meta http-equiv='Content-Type' content='text/html; charset=gbk'>"
+            f"{REPORT}</div></body></html>")
+    ex = extract_page(html)
+    assert ex.status == "ok" and "<meta" not in ex.body_html
+
+
+def test_status_of_an_emptied_container_reads_the_page_before_cleaning():
+    """A container holding only chrome is emptied by cleaning; whether the page is a JavaScript
+    shell is judged on the page's text as it was before (here: plenty of chrome text)."""
+    chrome = "<p>打印本页</p><p>关闭窗口</p><p>分享到：微信 微博 QQ空间</p><p>扫一扫在手机打开当前页</p><p>【大 中 小】</p>"
+    html = f"<html><body><script src='a.js'></script><div class='TRS_Editor'>{chrome * 3}</div></body></html>"
+    ex = extract_page(html)
+    assert ex.status == "empty"
+    html = "<html><body><script src='a.js'></script><div class='TRS_Editor'><p>打印本页</p></div></body></html>"
+    assert extract_page(html).status == "js_shell"
