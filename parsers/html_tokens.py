@@ -99,30 +99,36 @@ class _Walker:
 
 
 _STRING = etree.XPath("string()")
-_TR = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.S | re.I)
-_TD = re.compile(r"<t[dh]\b[^>]*>(.*?)</t[dh]>", re.S | re.I)
 _BR = re.compile(r"<br\b[^>]*>|</p>|</div>", re.I)
 _TAG = re.compile(r"<[^>]+>")
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.S | re.I)
+_SCRIPT = re.compile(r"<(script|style|caption)\b.*?</\1>", re.S | re.I)
+_CELL_END = re.compile(r"</t[dh]>", re.I)
+_ROW_END = re.compile(r"</tr>", re.I)
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def _fast_rows(table: etree._Element) -> list[list[str]] | None:
     """Cell texts of a simple table by regular expressions over its serialisation: a data table
     has hundreds of cells and a Python-level walk over them costs more than parsing the page.
-    None for a table holding another table (read by the walker instead)."""
+    Cell and row ends become separator characters, every other tag goes, and the whole table is
+    cleaned in one pass. None for a table holding another table (read by the walker instead)."""
     markup = etree.tostring(table, encoding="unicode", method="html", with_tail=False)
     if markup.count("<table") > 1:
         return None
     markup = _SCRIPT.sub("", markup)
+    markup = _ROW_END.sub("\ue001", _CELL_END.sub("\ue000", _BR.sub("\n", markup)))
+    text = _TAG.sub("", markup)
+    if "&" in text:
+        text = html_lib.unescape(text)
+    if _LATIN.search(text):
+        clean = _clean
+    else:  # only CJK, digits and punctuation: every whitespace is layout
+        text = _WS.sub("", text)
+        clean = None
     rows = []
-    for tr in _TR.finditer(markup):
-        cells = []
-        for td in _TD.finditer(tr.group(1)):
-            text = _TAG.sub("", _BR.sub("\n", td.group(1)))
-            if "&" in text:
-                text = html_lib.unescape(text)
-            cells.append(_clean(text))
-        rows.append(cells)
+    for row in text.split("\ue001")[:-1]:
+        cells = row.split("\ue000")[:-1]
+        rows.append([clean(c) for c in cells] if clean else cells)
     return rows
 
 
