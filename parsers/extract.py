@@ -519,6 +519,7 @@ def _named_elements(doc) -> list[tuple]:
 
 
 def _by_selectors(named: list):
+    """The content container, and its raw string() (which _find_body reuses)."""
     cands, raws = [], []
     for entry in named:
         el = entry[0]
@@ -528,13 +529,14 @@ def _by_selectors(named: list):
                 cands.append(el)
                 raws.append(raw)
     if len(cands) <= 1:
-        return cands[0] if cands else None
+        return (cands[0], raws[0]) if cands else (None, None)
     sizes = [len(" ".join(raw.split())) for raw in raws]  # len(_text(el))
     size = max(sizes)
     best = cands[sizes.index(size)]  # the first of the largest, as max() picks it
     # nested containers (vsb_content > v_news_content): the innermost that keeps the text
-    inner = [el for el, n in zip(cands, sizes) if el is not best and best in el.iterancestors() and n >= 0.9 * size]
-    return inner[-1] if inner else best
+    inner = [(el, raw) for el, raw, n in zip(cands, raws, sizes)
+             if el is not best and best in el.iterancestors() and n >= 0.9 * size]
+    return inner[-1] if inner else (best, raws[sizes.index(size)])
 
 
 # Rows of the applications table read like section headings (一、本年新收…): not headings.
@@ -983,18 +985,19 @@ class _PageText:
 
 
 def _find_body(doc, html: str, named: list, page_text: _PageText):
-    body = _by_selectors(named)
+    body, raw = _by_selectors(named)
     if body is None:
         body = _by_sections(doc)
     if body is None and _meaningful_over(str(page_text), _MIN_REPORT_CHARS):
         body = _by_trafilatura(doc, html)
-    if body is not None and _is_footer_block(body):
+    if body is not None and _is_footer_block(body, raw):
         return None  # what looked like the main block is the site footer (list pages, frames)
     return body
 
 
-def _is_footer_block(el) -> bool:
-    raw = _STRING(el)
+def _is_footer_block(el, raw: str | None = None) -> bool:
+    if raw is None:
+        raw = _STRING(el)
     # cheapest test first (whitespace never counts, so the raw text will do): the footer regex
     # over a whole report body costs ~0.05 ms
     if _meaningful_over(raw, 299):
