@@ -500,9 +500,9 @@ def _has_name(named: tuple, names: frozenset, name_re: re.Pattern) -> bool:
 
 _CONTENT_RE = _name_re(_CONTENT_IDS_CLASSES)
 _CONTENT_NAMES = frozenset(n.lower() for n in _CONTENT_IDS_CLASSES)
-# elements with an id or a class, and the h1/h2 headings, in document order: one C-level pass
-# (an XPath predicate on every element, //*[@id or @class], costs three times as much)
-# (//h1 | //h2 | //@id/.. | //@class/.., with descendant steps where they are cheaper)
+# Elements with an id or a class, and the h1/h2 headings, in document order, in C: this is
+# //h1 | //h2 | //@id/.. | //@class/.. with the cheaper descendant steps (a predicate on every
+# element, //*[@id or @class], costs three times as much).
 _NAMED_OR_HEADING = etree.XPath(
     "descendant-or-self::*/@id/.. | descendant-or-self::*/@class/.. | descendant::h1 | descendant::h2"
 )
@@ -966,8 +966,8 @@ _SCRIPT_HAS_CODE = etree.XPath("boolean(@src or normalize-space(text()))")
 class _PageText:
     """_text(doc) of the page as it is now, read only if a status needs it. The page's text
     changes only where _clean_el drops an element: it calls freeze() first. (The other change
-    to the tree, _make_links_absolute, moves no text: it rewrites attributes, and <style> text
-    but every <style> is gone by then.)"""
+    to the tree, _make_links_absolute, changes no text: it rewrites attributes and <style> text,
+    but every <style> is gone by then, and the tail of a dropped <base> stays where it was.)"""
     __slots__ = ("doc", "raw", "_text")
 
     def __init__(self, doc) -> None:
