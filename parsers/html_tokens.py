@@ -99,6 +99,7 @@ class _Walker:
 
 
 _STRING = etree.XPath("string()")
+_TEXT_NO_SCRIPT = etree.XPath(".//text()[not(ancestor::script) and not(ancestor::style)]")
 _BR = re.compile(r"<br\b[^>]*>|</p>|</div>", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SCRIPT = re.compile(r"<(script|style|caption)\b.*?</\1>", re.S | re.I)
@@ -138,7 +139,6 @@ def _clean(raw: str) -> str:
 
 def _cell_text(cell: etree._Element) -> str:
     """A cell's text in one C-level pass; line breaks inside cells only split labels anyway."""
-    if cell.find(".//script") is not None or cell.find(".//style") is not None:
-        for bad in cell.xpath(".//script|.//style"):
-            bad.drop_tree()
-    return _STRING(cell)
+    if cell.find(".//script") is None and cell.find(".//style") is None:
+        return _STRING(cell)
+    return "".join(_TEXT_NO_SCRIPT(cell))

@@ -317,3 +317,15 @@ def test_image_only_and_attachment_pages_still_name_year_and_body() -> None:
     att = parse_path(pages / "attachment-trs.html")
     assert (att["status"], att["year"], att["organ"]) == ("attachment", 2022, "城关镇")
     assert any(a.endswith(".pdf") for a in att["attachments"])
+
+
+def test_layout_table_holding_the_report_table_and_scripts_in_cells() -> None:
+    """Old portals put the whole page in layout tables; a cell may also carry a script."""
+    truth = _truth(SEEDS / "004_fd2255dcef9b15cd.txt")
+    body = report_html(truth, "洛阳市洛龙区人民政府办公室2021年政府信息公开工作年度报告", chrome=False)
+    body = body.replace("<td>一、本年新收政府信息公开申请数量</td>",
+                        "<td>一、本年新收政府信息公开申请数量<script>document.write('x')</script></td>")
+    page = f"<html><body><table><tr><td>导航</td></tr><tr><td>{body}</td></tr></table></body></html>"
+    r = parse_bytes(page.encode("utf-8"))
+    assert r["tables"]["applications"]["received_new"]["total"] == 49
+    assert r["tables"]["review_litigation"]["review"]["corrected"] == 1
