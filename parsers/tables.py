@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers.labels import APP_COLS, REVIEW_COL_KEYS, REVIEW_ROWS, match
+from parsers.labels import APP_COLS, REVIEW_COL_KEYS, REVIEW_ROWS, core, match
 from parsers.tokens import Token
 from parsers.values import parse_value
 
@@ -142,9 +142,17 @@ def read_applications(tokens: list[Token], start: int, end: int, res: TableResul
                     res.short_rows.append(ShortRow("applications", row, vals, raws, APP_COLS))
                 i = j
                 continue
-        if started:
-            res.used.add(i)
+        if started or t.table or _is_app_header(t.text):
+            res.used.add(i)  # the header cells are table, not section text
         i += 1
+
+
+_APP_HEADER = {core(x) for x in ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
+                                  "法律服务机构", "其他", "总计")}
+
+
+def _is_app_header(text: str) -> bool:
+    return core(text) in _APP_HEADER or "本列数据的勾稽关系" in text
 
 
 def read_review(tokens: list[Token], start: int, end: int, res: TableResult) -> None:

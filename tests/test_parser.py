@@ -111,6 +111,10 @@ def test_sections_hold_text_not_table_dumps() -> None:
     s = r["sections"]
     assert all(s[k] for k in s), [k for k in s if not s[k]]
     assert "本年新收政府信息公开申请数量" not in s["applications"]
+    assert "申请人情况" not in s["applications"] and "社会公益组织" not in s["applications"]
+    for path in (SEEDS / "000_61f4a806a08c13ab.txt", HUAIAN / "szfgs2024.pdf"):
+        apps = parse_path(path)["sections"]["applications"]
+        assert "申请人情况" not in apps and "勾稽关系" not in apps, path.name
     assert "行政规范性文件" not in s["active_disclosure"]
     assert "政府信息公开信息处理费管理办法" in s["other_matters"]
     assert s["overview"].startswith("一、总体情况")
