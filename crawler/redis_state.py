@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import threading
 import time
 from typing import Any
@@ -208,7 +209,11 @@ class AckPriorityQueue(PriorityQueue):
     acks it), so a killed worker's requests are requeued by whoever notices its heartbeat expired.
 
     A request pushed while it carries an ack id (a retry or redirect of a popped request) replaces
-    that entry in the same transaction: the follow-up is queued before the original is let go."""
+    that entry in the same transaction: the follow-up is queued before the original is let go.
+
+    Equal priorities are ordered at random, not by the pickled bytes (that is, by URL): a worker
+    popping a batch then gets many hosts rather than one host's pages, which per-host politeness
+    would serialise (and which several workers would all be sent to at once)."""
 
     def __init__(self, server, spider, key, serializer=None) -> None:
         super().__init__(server, spider, key, serializer)
@@ -225,7 +230,7 @@ class AckPriorityQueue(PriorityQueue):
 
     def push(self, request) -> None:
         pipe = self.server.pipeline()   # MULTI/EXEC
-        pipe.zadd(self.key, {self._encode_request(request): -request.priority})
+        pipe.zadd(self.key, {self._encode_request(request): -request.priority + random.random() * 0.5})
         if request.meta.get(ACK):
             pipe.hdel(self.processing, request.meta[ACK])
         pipe.execute()
@@ -244,19 +249,20 @@ class AckPriorityQueue(PriorityQueue):
 
 
 class SharedSet:
-    """A set kept in Redis and cached locally once an element is seen (the hosts that answered
-    with a challenge: one worker's discovery blocks the host for all)."""
+    """A set kept in Redis, read through a local copy refreshed every `refresh` seconds (the hosts
+    that answered with a challenge: one worker's discovery blocks the host for all). Asked before
+    every request, so not a round trip each time; a second late only means one more challenge."""
 
-    def __init__(self, server, key: str) -> None:
-        self.server, self.key, self.local = server, key, set()
+    def __init__(self, server, key: str, refresh: float = 2.0) -> None:
+        self.server, self.key, self.refresh = server, key, refresh
+        self.local: set[str] = set()
+        self.read_at = float("-inf")
 
     def __contains__(self, value: str) -> bool:
-        if value in self.local:
-            return True
-        if self.server.sismember(self.key, value):
-            self.local.add(value)
-            return True
-        return False
+        if time.monotonic() - self.read_at >= self.refresh:
+            self.local |= {text(v) for v in self.server.smembers(self.key)}
+            self.read_at = time.monotonic()
+        return value in self.local
 
     def add(self, value: str) -> None:
         self.local.add(value)
