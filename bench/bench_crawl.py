@@ -6,16 +6,26 @@ requests against the minimum a perfect crawler needs (list pages + report pages 
 peak memory of the crawl process; then for a nightly run with nothing changed: requests per
 site besides robots.txt.
 
-    .venv/bin/python bench/bench_crawl.py [--sites 200] [--polite]
+    .venv/bin/python bench/bench_crawl.py [--sites 200] [--polite] [--workers 1,2,4]
 
 --polite keeps the shipped delays (DOWNLOAD_DELAY, AutoThrottle start); without it they are
 zeroed so the figure measures the crawler, not the politeness.
+
+--workers 1,2,4 then crawls the same portal as a shared crawl (README "Scale-out") once per
+count: a redis-server on loopback, the seeder plus N-1 more workers, one ingester, each into a
+fresh database, after a single-process crawl under the same settings for comparison. Wall time
+runs from starting them until every page is crawled, parsed and stored (nothing queued, in
+flight or waiting for the ingester); the workers' idle wait before exiting is not counted.
+Without --polite these runs also switch AutoThrottle off: on loopback its delay follows the
+latency the crawler itself causes while parsing, so it would measure the throttle, not the workers.
 """
 from __future__ import annotations
 
 import argparse
 import os
 import resource
+import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -100,11 +110,98 @@ def crawl(sites: Path, db: Path, extra: list[str]) -> tuple[float, subprocess.Co
     return time.time() - t0, proc, max(peak, before)
 
 
+def start_redis() -> tuple[subprocess.Popen, int]:
+    """A throwaway redis-server on loopback, no persistence."""
+    server = shutil.which("redis-server")
+    if not server:
+        sys.exit("--workers needs redis-server (apt-get install redis-server)")
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    proc = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    for _ in range(100):
+        try:
+            redis.Redis(port=port).ping()
+            return proc, port
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    proc.kill()
+    sys.exit("redis-server did not start")
+
+
+def shared_crawl(url: str, sites: Path, db: Path, workers: int, extra: list[str]) -> float:
+    """Seconds until a shared crawl (seeder + workers-1 + ingester) has crawled, parsed and stored everything."""
+    import redis
+
+    from crawler.redis_state import Shared
+
+    redis.Redis.from_url(url).flushdb()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    quick = ["-s", "LOG_LEVEL=WARNING", "-s", "MAX_IDLE_TIME_BEFORE_CLOSE=2", "-s", "NIANBAO_IDLE_POLL=0.2", *extra]
+    cmd = [sys.executable, "-m", "crawler.cli"]
+    t0 = time.time()
+    procs = [subprocess.Popen([*cmd, "crawl", "--redis", url, "--seed", "--sites", str(sites), "--db", str(db),
+                               "--mode", "backfill", *quick], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)]
+    procs += [subprocess.Popen([*cmd, "crawl", "--redis", url, "--db", str(db), *quick], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(workers - 1)]
+    procs.append(subprocess.Popen([*cmd, "ingest", "--redis", url, "--db", str(db), "--idle-timeout", "2"], cwd=ROOT,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    shared = Shared(redis.Redis.from_url(url))
+    done = None
+    while any(p.poll() is None for p in procs):
+        if done is None:
+            p = shared.progress()
+            if p["run"] and shared.server.hget("nianbao:run", "seeded") == b"1" and not (
+                    p["queued"] or p["in_flight"] or p["items"]):
+                done = time.time() - t0
+        time.sleep(0.05)
+    errors = [p.stderr.read()[-2000:] for p in procs if p.returncode != 0]
+    if errors:
+        sys.exit("shared crawl failed:\n" + "\n".join(errors))
+    return done if done is not None else time.time() - t0
+
+
+def bench_workers(counts: list[int], portal: Portal, sites: Path, tmp: Path, n_sites: int, fast: list[str]) -> None:
+    redis_proc, port = start_redis()
+
+    def row(label: str, secs: float, db: Path) -> None:
+        hits = [h for h in portal.log if h.path != "/robots.txt"]
+        with sqlite3.connect(db) as conn:
+            found = conn.execute("SELECT count(*) FROM reports WHERE content_sha256 IS NOT NULL").fetchone()[0]
+        robots = len(portal.log) - len(hits)   # each worker reads a host's robots.txt itself
+        print(f"  {label:>16}  {secs:>6.1f}  {len(hits) / secs:>7.1f}  {found:>7}  {len(hits) / max(found, 1):>15.2f}"
+              f"  {robots:>10}")
+
+    try:
+        print(f"shared crawl (backfill), {n_sites} sites, redis-server on loopback, {os.cpu_count()} CPUs"
+              f"{'' if fast == [] else ', AutoThrottle off'}:")
+        print(f"  {'':>16}  {'wall s':>6}  {'pages/s':>7}  {'reports':>7}  {'requests/report':>15}  {'robots.txt':>10}")
+        print("  (pages/s and requests/report without robots.txt)")
+        portal.reset_log()
+        secs, _, _ = crawl(sites, tmp / "single.db", ["--mode", "backfill", *fast])
+        row("single process", secs, tmp / "single.db")
+        for n in counts:
+            portal.reset_log()
+            db = tmp / f"shared-{n}.db"
+            secs = shared_crawl(f"redis://127.0.0.1:{port}/0", sites, db, n, fast)
+            row(f"{n} worker{'s' if n > 1 else ''}", secs, db)
+    finally:
+        redis_proc.terminate()
+        redis_proc.wait(10)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sites", type=int, default=200)
     ap.add_argument("--polite", action="store_true")
+    ap.add_argument("--workers", help="also run a shared crawl with each number of workers, e.g. 1,2,4")
     a = ap.parse_args()
+    counts = [int(x) for x in a.workers.split(",")] if a.workers else []
     fast = [] if a.polite else ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_START_DELAY=0"]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -129,6 +226,8 @@ def main() -> None:
             print(f"no-change night ({secs:.1f} s):")
             print(f"  requests per site          {len(hits) / a.sites:.2f} besides robots.txt "
                   f"({sum(h.conditional for h in hits)} of {len(hits)} conditional)")
+            if counts:
+                bench_workers(counts, portal, sites, tmp, a.sites, fast + (["-s", "AUTOTHROTTLE_ENABLED=False"] if fast else []))
         finally:
             portal.stop()
 
