@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("crawl", help="crawl portals, parse the reports found and store them")
     c.add_argument("--sites", help="CSV with header name,level,region_code,url (default: the bundled list)")
-    c.add_argument("--db", required=True, help="SQLite database to write")
+    c.add_argument("--db", help="SQLite database to write (a --redis worker without --seed needs none)")
     c.add_argument("--mode", choices=["nightly", "backfill"], default="nightly")
     c.add_argument("--years", help="backfill range such as 2019-2024")
     c.add_argument("--revalidate", action="store_true", help="re-check stored reports with conditional requests")

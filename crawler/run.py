@@ -99,6 +99,9 @@ def run(args: argparse.Namespace) -> int:
     from crawler.sitesfile import SitesError, load_sites
     from crawler.spiders.reports import parse_years
 
+    if not args.db and not (getattr(args, "redis", None) and not getattr(args, "seed", False)):
+        _err("--db is required (only a --redis worker started without --seed runs without one)")
+        return EXIT_USAGE
     if getattr(args, "redis", None):
         try:
             from crawler import distributed

@@ -132,3 +132,14 @@ def test_sites_file(tmp_path):
     p.write_text("name,level,region_code,url\nA,county,1,ftp://a/\n", encoding="utf-8")
     with pytest.raises(SitesError, match=":2"):
         load_sites(p)
+
+
+def test_crawl_needs_a_database_unless_it_is_a_plain_worker(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "--db is required" in p.stderr
+    p = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--redis", "redis://127.0.0.1:1/0", "--seed"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "--db is required" in p.stderr

@@ -97,8 +97,8 @@ def shared_crawl(url: str, sites: Path, db: Path, work: Path, *args: str, worker
                  extra: tuple[str, ...] = ()) -> list[int]:
     """Seeder (a worker too) + workers-1 more + the ingester; returns their exit statuses."""
     procs = [worker(url, "--seed", "--sites", str(sites), "--db", str(db), *args, *extra, log=work / "w0.log")]
-    # --db is required by the command line; a worker never opens it
-    procs += [worker(url, "--db", os.devnull, *extra, log=work / f"w{i}.log") for i in range(1, workers)]
+    # a worker started without --seed has no database
+    procs += [worker(url, *extra, log=work / f"w{i}.log") for i in range(1, workers)]
     procs.append(ingester(url, db, work / "ingest.log"))
     return [p.wait(300) for p in procs]
 
@@ -264,7 +264,7 @@ def test_a_worker_killed_halfway_loses_nothing(corpus, tmp_path, redis_server):
     extra = ("-s", "CONCURRENT_REQUESTS=2", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=1")
     try:
         w0 = worker(url, "--seed", "--sites", str(sites), "--db", str(db), "--mode", "backfill", *extra, log=tmp_path / "w0.log")
-        w1 = worker(url, "--db", os.devnull, *extra, log=tmp_path / "w1.log")
+        w1 = worker(url, *extra, log=tmp_path / "w1.log")
         ing = ingester(url, db, tmp_path / "ingest.log")
         # wait until the second worker holds requests and about a third of the reports are shipped
         held: list[bytes] = []
