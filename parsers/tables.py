@@ -13,7 +13,7 @@ from parsers.tokens import Token
 from parsers.values import parse_value
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     table: str
     row: str
@@ -41,10 +41,12 @@ class TableResult:
     found: set[str] = field(default_factory=set)  # tables with at least one row read
 
     def put(self, table: str, row: str, cols: tuple[str, ...] | list[str], vals: list, raws: list) -> None:
-        if any((table, row, c) in self.cells for c in cols):
-            return  # a label seen twice (repeated header, quoted label): the first reading stands
+        cells = self.cells
+        for c in cols:
+            if (table, row, c) in cells:
+                return  # a label seen twice (repeated header, quoted label): the first reading stands
         for c, v, r in zip(cols, vals, raws):
-            self.cells[(table, row, c)] = Cell(table, row, c, v, r)
+            cells[(table, row, c)] = Cell(table, row, c, v, r)
         self.found.add(table)
 
 
