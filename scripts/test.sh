@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a fresh Debian machine, then run them.
-# System packages: chromium (Datasette smoke test) and redis-server (distributed crawl tests).
+# System packages: chromium (Datasette smoke test), redis-server (distributed crawl tests),
+# antiword and LibreOffice Writer (legacy .doc/.wps reports).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)   # legacy .doc attachments
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

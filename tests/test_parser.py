@@ -333,3 +333,34 @@ def test_layout_table_holding_the_report_table_and_scripts_in_cells() -> None:
     r = parse_bytes(page.encode("utf-8"))
     assert r["tables"]["applications"]["received_new"]["total"] == 49
     assert r["tables"]["review_litigation"]["review"]["corrected"] == 1
+
+
+def test_legacy_word_doc_attachment() -> None:
+    """A .doc report (OLE container), detected from its bytes: LibreOffice keeps its merged cells;
+    antiword alone (no LibreOffice) still gives the frame and the simple tables."""
+    import shutil
+
+    path = Path(__file__).parent / "files" / "reports" / "luolong-2021.doc"
+    r = parse_path(path)
+    truth = _truth(SEEDS / "004_fd2255dcef9b15cd.txt")
+    assert (r["source_type"], r["year"], r["organ"], r["format"]) == ("doc", 2021, "洛阳市洛龙区人民政府办公室", "2021")
+    assert r["tables"]["active_disclosure"]["normative_documents"] == {"issued": 9, "repealed": 0, "in_force": 119}
+    if not (shutil.which("soffice") or shutil.which("libreoffice")):
+        pytest.skip("LibreOffice not installed: merged-cell tables of .doc files are not checked (scripts/test.sh installs it)")
+    right, total, wrong, _ = _scorer().score(truth, r)
+    assert not wrong and right == total == 200
+
+
+def test_legacy_word_doc_without_libreoffice_falls_back_to_antiword(monkeypatch) -> None:
+    import shutil
+
+    if not shutil.which("antiword"):
+        pytest.skip("antiword not installed (scripts/test.sh installs it)")
+    real = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name in ("soffice", "libreoffice") else real(name))
+    r = parse_path(Path(__file__).parent / "files" / "reports" / "luolong-2021.doc")
+    assert (r["year"], r["organ"]) == (2021, "洛阳市洛龙区人民政府办公室")
+    assert r["tables"]["active_disclosure"]["normative_documents"] == {"issued": 9, "repealed": 0, "in_force": 119}
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(ParseError, match="install libreoffice-writer or antiword"):
+        parse_path(Path(__file__).parent / "files" / "reports" / "luolong-2021.doc")
