@@ -69,7 +69,8 @@ class _Walker:
         if rows is not None:
             for cells in rows:
                 self.row += 1
-                self.tokens.extend(Token(c, self.row, grid=True, table=True) for c in cells)
+                row = self.row
+                self.tokens += [Token(c, row, True, True) for c in cells]
             return
         for tr in _ROWS(table):
             self.row += 1

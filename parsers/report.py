@@ -133,9 +133,14 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
 
     tables: dict = {}
     cells = []
-    for (t, r, c), cell in res.cells.items():
-        tables.setdefault(t, {}).setdefault(r, {})[c] = cell.value
-        cells.append({"table": t, "row": r, "col": c, "value": cell.value, "raw": cell.raw, "inferred": cell.inferred})
+    row_of: dict = {}
+    for key, cell in res.cells.items():
+        row = row_of.get(key[:2])
+        if row is None:
+            row = row_of[key[:2]] = tables.setdefault(key[0], {}).setdefault(key[1], {})
+        row[key[2]] = cell.value
+        cells.append({"table": key[0], "row": key[1], "col": key[2], "value": cell.value, "raw": cell.raw,
+                      "inferred": cell.inferred})
     out = {"title": title or "", "organ": organ, "year": year, "format": fmt, "metadata": _metadata(meta),
            "sections": sections, "tables": tables, "checks": checks, "cells": cells,
            "text": text, "status": "parsed", "attachments": [], "images": []}

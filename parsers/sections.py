@@ -30,7 +30,7 @@ def find_headings(tokens: list[Token]) -> dict[str, int]:
     for i, t in enumerate(tokens):
         if nxt >= 6:
             break
-        if t.text.lstrip()[:1] not in _NUMS:
+        if t.text[:1] not in _NUMS:  # tokens are stripped
             continue
         if len(t.text) > 45:
             # a heading run into its first paragraph (<p><b>一、总体情况</b>2021年，…): official wording only
