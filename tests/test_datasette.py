@@ -132,6 +132,15 @@ def test_query_missing_by_year(client):
     assert (2021, "龙湖镇") not in got and (2020, "绵阳市游仙区信义镇") not in got
 
 
+def test_query_text_contains_finds_two_character_phrases(client):
+    assert rows(client, "reports?_search=复议") == []            # the trigram index cannot
+    got = rows(client, "text_contains?q=复议")
+    organs = {r["organ"] for r in got}
+    assert "洛阳市洛龙区人民政府办公室" in organs and len(got) >= 5
+    assert rows(client, "text_contains?q=") == []
+    assert [r["organ"] for r in rows(client, "text_contains?q=地方税务局")] == ["平潭综合实验区地方税务局"]
+
+
 def test_read_only(client, db_path):
     r = client.get(f"/{DB}.json?sql=DELETE+FROM+reports")
     assert r.status == 400
