@@ -61,7 +61,11 @@ def complete(res: TableResult) -> list[dict]:
     for sr in res.short_rows:
         if sr.table == "active_disclosure":
             if len(set(sr.values)) == 1:
-                continue  # already placed: all printed values agree
+                # placed already (every placement reads the same); the lost cells stay blank
+                notes.append({"rule": "cells.lost", "ok": False,
+                              "detail": f"{sr.table}/{sr.row}: {len(sr.values)} of {len(sr.cols)} cells printed, all "
+                                        f"{sr.values[0]}; no identity fixes the lost ones, so they are left blank"})
+                continue
             notes.append({"rule": "cells.lost", "ok": False,
                           "detail": f"{sr.table}/{sr.row}: {len(sr.values)} of {len(sr.cols)} cells printed; "
                                     "no identity fixes their columns, so the row is left blank"})

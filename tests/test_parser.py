@@ -364,3 +364,19 @@ def test_legacy_word_doc_without_libreoffice_falls_back_to_antiword(monkeypatch)
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(ParseError, match="install libreoffice-writer or antiword"):
         parse_path(Path(__file__).parent / "files" / "reports" / "luolong-2021.doc")
+
+
+def test_active_disclosure_row_that_lost_a_cell() -> None:
+    """No identity covers 主动公开: a dump row with a lost cell is placed only when the printed
+    values agree (any placement reads the same), and the loss is reported either way."""
+    head = "某县人民政府2021年政府信息公开工作年度报告\n一、总体情况\n略。\n二、主动公开政府信息情况\n"
+    header = "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n"
+    tail = "三、收到和处理政府信息公开申请情况\n五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n"
+    same = parse_bytes((head + header + "规章\t0\t0\n行政规范性文件\t3\t1\t12\n" + tail).encode())
+    assert same["tables"]["active_disclosure"]["regulations"] == {"issued": 0, "repealed": 0}
+    assert same["tables"]["active_disclosure"]["normative_documents"] == {"issued": 3, "repealed": 1, "in_force": 12}
+    lost = [c for c in same["checks"] if c["rule"] == "cells.lost"]
+    assert len(lost) == 1 and "regulations" in lost[0]["detail"] and not lost[0]["ok"]
+    differ = parse_bytes((head + header + "规章\t0\t0\t0\n行政规范性文件\t3\t12\n" + tail).encode())
+    assert "normative_documents" not in differ["tables"]["active_disclosure"]
+    assert any("normative_documents" in c["detail"] for c in differ["checks"] if c["rule"] == "cells.lost")
