@@ -26,10 +26,51 @@ def from_html(html: str | etree._Element) -> list[Token]:
     root = etree.fromstring(html, _PARSER) if isinstance(html, str) else html
     if root is None:
         return []
+    if not _NEEDS_WALKER(root):
+        return _by_xslt(root)
     walker = _Walker()
     walker.walk(root)
     walker.flush()
     return walker.tokens
+
+
+# The common case in one C-level pass: an XSLT turns the body into text where block elements
+# end lines and table cells/rows/tables are marked with private-use characters. A table inside
+# a table, or a script inside a cell, needs the Python walker (string value would mix them in).
+_NEEDS_WALKER = etree.XPath("boolean(.//table//table | .//td//script | .//th//script | .//td//style)")
+_CELL, _ROW, _TABLE_END, _TABLE = "\ue000", "\ue001", "\ue002", "\ue003"
+_XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="{'|'.join(sorted(_SKIP_TAGS := ("script", "style", "noscript", "template", "head", "title", "select", "option", "button", "iframe")))}"/>
+<xsl:template match="br"><xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="{'|'.join(sorted(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote", "pre", "center", "dd", "dt", "dl", "header", "footer", "form", "caption", "hr")))}">
+<xsl:text>&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="table"><xsl:text>&#xE003;</xsl:text>
+<xsl:for-each select="tr|tbody/tr|thead/tr|tfoot/tr">
+<xsl:for-each select="td|th"><xsl:value-of select="."/><xsl:text>&#xE000;</xsl:text></xsl:for-each>
+<xsl:text>&#xE001;</xsl:text></xsl:for-each><xsl:text>&#xE002;</xsl:text></xsl:template>
+</xsl:stylesheet>"""))
+
+
+def _by_xslt(root: etree._Element) -> list[Token]:
+    tokens: list[Token] = []
+    row = 0
+    for n, part in enumerate(str(_XSLT(root)).split(_TABLE)):
+        if n:
+            table, _, part = part.partition(_TABLE_END)
+            clean = _clean if _LATIN.search(table) else None
+            if clean is None:  # only CJK, digits and punctuation: every whitespace is layout
+                table = _WS.sub("", table)
+            for cells in table.split(_ROW)[:-1]:
+                row += 1
+                tokens += [Token(c if clean is None else clean(c), row, True, True) for c in cells.split(_CELL)[:-1]]
+        for line in part.split("\n"):
+            if line and not line.isspace():
+                line = clean_cell(line)
+                if line:
+                    row += 1
+                    tokens.append(Token(line, row))
+    return tokens
 
 
 class _Walker:
