@@ -41,9 +41,9 @@ _NEEDS_WALKER = etree.XPath("boolean(.//table//table | .//td//script | .//th//sc
 _CELL, _ROW, _TABLE_END, _TABLE = "\ue000", "\ue001", "\ue002", "\ue003"
 _XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
-<xsl:template match="{'|'.join(sorted(_SKIP_TAGS := ("script", "style", "noscript", "template", "head", "title", "select", "option", "button", "iframe")))}"/>
+<xsl:template match="{'|'.join(sorted(_SKIP))}"/>
 <xsl:template match="br"><xsl:text>&#10;</xsl:text></xsl:template>
-<xsl:template match="{'|'.join(sorted(("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote", "pre", "center", "dd", "dt", "dl", "header", "footer", "form", "caption", "hr")))}">
+<xsl:template match="{'|'.join(sorted(_BLOCK))}">
 <xsl:text>&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;</xsl:text></xsl:template>
 <xsl:template match="table"><xsl:text>&#xE003;</xsl:text>
 <xsl:for-each select="tr|tbody/tr|thead/tr|tfoot/tr">
