@@ -164,23 +164,32 @@ def _solve(res: TableResult, known: dict, unknown: set, eqs) -> dict | None:
 def run_checks(res: TableResult) -> list[dict]:
     """Every identity over the cells read: ok, and a detail naming the row or column.
     A blank cell counts as 0 (a blank in these tables means none)."""
-    present = {(t, r) for t, r, _ in res.cells}
     value = {k: c.value or 0 for k, c in res.cells.items()}
     get = value.get
     out = []
-    for rule, detail, left, right in equations(present):
-        terms = left + right
-        if not any(k in value for k in terms):
+    for rule, detail, left, right, missing in _compiled(frozenset((t, r) for t, r, _ in res.cells)):
+        if missing:
+            out.append({"rule": rule, "ok": False, "detail": f"{detail}: rows not found: {missing}"})
             continue
-        if rule == "applications.balance":
-            missing_rows = sorted({k[1] for k in terms if (k[0], k[1]) not in present})
-            if missing_rows:
-                out.append({"rule": rule, "ok": False, "detail": f"{detail}: rows not found: {', '.join(missing_rows)}"})
-                continue
         lhs = sum([get(k, 0) for k in left])
         rhs = sum([get(k, 0) for k in right])
         ok = abs(lhs - rhs) < 1e-6
         out.append({"rule": rule, "ok": ok, "detail": f"{detail}: {_fmt(lhs)} {'=' if ok else '≠'} {_fmt(rhs)}"})
+    return out
+
+
+@lru_cache(maxsize=256)
+def _compiled(present: frozenset) -> list[tuple]:
+    """The identities to check for a set of rows read, each with the rows it lacks (balance only)."""
+    out = []
+    for rule, detail, left, right in _equations(present):
+        terms = left + right
+        if not any((k[0], k[1]) in present for k in terms):
+            continue
+        missing = ""
+        if rule == "applications.balance":
+            missing = ", ".join(sorted({k[1] for k in terms if (k[0], k[1]) not in present}))
+        out.append((rule, detail, tuple(left), tuple(right), missing))
     return out
 
 
