@@ -134,7 +134,7 @@ def _solve(res: TableResult, known: dict, unknown: set, eqs) -> dict | None:
         if k in vals:
             return vals[k]
         c = res.cells.get(k)
-        return c.value if c else "?"
+        return c["value"] if c else "?"
 
     changed = True
     while changed:
@@ -164,7 +164,7 @@ def _solve(res: TableResult, known: dict, unknown: set, eqs) -> dict | None:
 def run_checks(res: TableResult) -> list[dict]:
     """Every identity over the cells read: ok, and a detail naming the row or column.
     A blank cell counts as 0 (a blank in these tables means none)."""
-    value = {k: c.value or 0 for k, c in res.cells.items()}
+    value = {k: c["value"] or 0 for k, c in res.cells.items()}
     get = value.get
     out = []
     for rule, detail, left, right, missing in _compiled(frozenset((t, r) for t, r, _ in res.cells)):

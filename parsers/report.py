@@ -124,7 +124,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     notes = complete(res)
     checks = run_checks(res) + notes
 
-    fmt = _format(res, year)
+    fmt = _format(res.cells, year)
     if fmt in ("2019", "2021") and "applications" not in res.found:
         checks.append({"rule": "tables.found", "ok": False, "detail": "the applications table (三) was not found"})
     sections = _sections(tokens, heads, res.used, text)
@@ -132,15 +132,13 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     organ = find_organ(title, tokens, text, [h for h in hints if isinstance(h, str)])
 
     tables: dict = {}
-    cells = []
     row_of: dict = {}
     for key, cell in res.cells.items():
         row = row_of.get(key[:2])
         if row is None:
             row = row_of[key[:2]] = tables.setdefault(key[0], {}).setdefault(key[1], {})
-        row[key[2]] = cell.value
-        cells.append({"table": key[0], "row": key[1], "col": key[2], "value": cell.value, "raw": cell.raw,
-                      "inferred": cell.inferred})
+        row[key[2]] = cell["value"]
+    cells = list(res.cells.values())
     out = {"title": title or "", "organ": organ, "year": year, "format": fmt, "metadata": _metadata(meta),
            "sections": sections, "tables": tables, "checks": checks, "cells": cells,
            "text": text, "status": "parsed", "attachments": [], "images": []}
@@ -150,8 +148,8 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     return out
 
 
-def _format(res: TableResult, year: int | None) -> str:
-    keys = {k for (_, r, c) in res.cells for k in (r, c)}
+def _format(cells: dict, year: int | None) -> str:
+    keys = {r for _, r, _ in cells} | {c for _, _, c in cells}
     n21, n19 = len(keys & FORMAT_2021), len(keys & FORMAT_2019)
     if n21 or n19:
         return "2021" if n21 >= n19 else "2019"

@@ -13,14 +13,10 @@ from parsers.tokens import Token
 from parsers.values import parse_value
 
 
-@dataclass(slots=True)
-class Cell:
-    table: str
-    row: str
-    col: str
-    value: int | float | None
-    raw: str | None
-    inferred: bool = False
+def Cell(table: str, row: str, col: str, value: int | float | None, raw: str | None,  # noqa: N802
+         inferred: bool = False) -> dict:
+    """One cell, already in the output's long form (`cells` of parse_bytes) so it is built once."""
+    return {"table": table, "row": row, "col": col, "value": value, "raw": raw, "inferred": inferred}
 
 
 @dataclass
@@ -35,7 +31,7 @@ class ShortRow:
 
 @dataclass
 class TableResult:
-    cells: dict[tuple[str, str, str], Cell] = field(default_factory=dict)
+    cells: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # key -> Cell(...)
     short_rows: list[ShortRow] = field(default_factory=list)
     used: set[int] = field(default_factory=set)  # token indices that belong to tables
     found: set[str] = field(default_factory=set)  # tables with at least one row read
