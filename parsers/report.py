@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
 
 from parsers import extract
@@ -161,15 +163,12 @@ def _format(cells: dict, year: int | None) -> str:
 
 
 def _join(tokens: list[Token]) -> str:
-    lines: list[str] = []
-    last_row = None
-    for t in tokens:
-        if t.row == last_row and lines:
-            lines[-1] += "\t" + t.text
-        else:
-            lines.append(t.text)
-        last_row = t.row
-    return "\n".join(ln for ln in lines if ln.strip())
+    """Text of tokens: the cells of one row joined by tabs, one row a line."""
+    lines = ["\t".join([t.text for t in row]) for _, row in groupby(tokens, _ROW_OF)]
+    return "\n".join([ln for ln in lines if ln and not ln.isspace()])
+
+
+_ROW_OF = attrgetter("row")
 
 
 def _sections(tokens: list[Token], heads: dict[str, int], used: set[int], text: str) -> dict[str, str]:

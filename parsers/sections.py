@@ -8,6 +8,7 @@ from parsers.tokens import Token
 
 SECTION_KEYS = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other_matters")
 _NUMS = "一二三四五六"
+_NUM_SET = frozenset(_NUMS)
 # what each numbered heading says, official wording and the variants of free-format (legacy) reports
 _HEAD_WORDS = (
     r"总体情况|概述|总体|基本情况",
@@ -27,11 +28,11 @@ def find_headings(tokens: list[Token]) -> dict[str, int]:
     """Token index of each section heading found, in order (a heading is a short line)."""
     found: dict[str, int] = {}
     nxt = 0
-    for i, t in enumerate(tokens):
+    # candidates first, in one comprehension: a heading starts with 一 … 六 (tokens are stripped)
+    for i in [i for i, t in enumerate(tokens) if t.text[:1] in _NUM_SET]:
+        t = tokens[i]
         if nxt >= 6:
             break
-        if t.text[:1] not in _NUMS:  # tokens are stripped
-            continue
         if len(t.text) > 45:
             # a heading run into its first paragraph (<p><b>一、总体情况</b>2021年，…): official wording only
             m = _OFFICIAL_HEAD.match(norm(t.text))
