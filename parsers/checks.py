@@ -173,8 +173,11 @@ def run_checks(res: TableResult) -> list[dict]:
             continue
         lhs = sum([get(k, 0) for k in left])
         rhs = sum([get(k, 0) for k in right])
-        ok = abs(lhs - rhs) < 1e-6
-        out.append({"rule": rule, "ok": ok, "detail": f"{detail}: {_fmt(lhs)} {'=' if ok else '≠'} {_fmt(rhs)}"})
+        if lhs == rhs:
+            out.append({"rule": rule, "ok": True, "detail": f"{detail}: {_fmt(lhs)} = {_fmt(rhs)}"})
+        else:
+            ok = abs(lhs - rhs) < 1e-6
+            out.append({"rule": rule, "ok": ok, "detail": f"{detail}: {_fmt(lhs)} {'=' if ok else '≠'} {_fmt(rhs)}"})
     return out
 
 
@@ -194,4 +197,6 @@ def _compiled(present: frozenset) -> list[tuple]:
 
 
 def _fmt(x: float) -> str:
+    if type(x) is int:
+        return str(x)
     return str(int(x)) if x == int(x) else f"{x:g}"
