@@ -43,7 +43,6 @@ STATUS_JS_SHELL = "js_shell"
 @dataclass
 class Extraction:
     status: str = STATUS_OK
-    body_html: str = ""
     title: str | None = None
     metadata: dict = field(default_factory=dict)
     attachments: list[str] = field(default_factory=list)
@@ -51,6 +50,14 @@ class Extraction:
     reason: str | None = None
     # the body element itself, so the parser reads it without serialising and parsing it again
     body: object = field(default=None, repr=False, compare=False)
+    _html: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def body_html(self) -> str:
+        """The body serialised (tables intact), made on first use: the parser reads `body`."""
+        if self._html is None:
+            self._html = _tostring(self.body) if self.body is not None else ""
+        return self._html
 
 
 # --------------------------------------------------------------------------- labels
@@ -1031,8 +1038,7 @@ def _classify(body, doc, title, meta, url, scripts, page_text, data_tables: set 
         _make_links_absolute(body, url)
     attachments = _attachment_links(_attachment_scopes(body), url)
     raw = _STRING(body)  # whitespace never counts as meaningful: no need to normalise it yet
-    body_html = _tostring(body)
-    result = Extraction(body_html=body_html, title=title, metadata=meta, attachments=attachments, body=body)
+    result = Extraction(title=title, metadata=meta, attachments=attachments, body=body)
     if _meaningful_over(raw, _MIN_REPORT_CHARS - 1) or any(
         t in data_tables or _is_data_table(t) for t in body.iter("table")  # figures, not a link box
     ):
