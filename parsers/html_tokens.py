@@ -65,12 +65,19 @@ def _by_xslt(root: etree._Element) -> list[Token]:
                 row += 1
                 tokens += [Token(c if clean is None else clean(c), row, True, True) for c in cells.split(_CELL)[:-1]]
         for line in part.split("\n"):
-            if line and not line.isspace():
-                line = clean_cell(line)
-                if line:
-                    row += 1
-                    tokens.append(Token(line, row))
+            line = line.strip()
+            if line:
+                # printable means no tab, no exotic space or break: only runs of spaces to fold
+                if not line.isprintable():
+                    line = clean_cell(line)
+                elif "  " in line:
+                    line = _SPACES.sub(" ", line)
+                row += 1
+                tokens.append(Token(line, row))
     return tokens
+
+
+_SPACES = re.compile(" {2,}")
 
 
 class _Walker:
