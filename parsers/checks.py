@@ -116,6 +116,7 @@ def _assign(res: TableResult, keys: list[Key], vector: tuple, sr: ShortRow) -> l
     for n, (k, v) in enumerate(zip(keys, vector)):
         remaining_cells = len(keys) - n
         remaining_printed = len(raws) - p
+        res.rows.add(k[:2])
         if p < len(raws) and raws[p][0] == v and remaining_printed <= remaining_cells:
             res.cells[k] = Cell(*k, v, raws[p][1])
             p += 1
@@ -167,7 +168,7 @@ def run_checks(res: TableResult) -> list[dict]:
     value = {k: c["value"] or 0 for k, c in res.cells.items()}
     get = value.get
     out = []
-    for rule, detail, left, right, missing in _compiled(frozenset((t, r) for t, r, _ in res.cells)):
+    for rule, detail, left, right, missing in _compiled(frozenset(res.rows)):
         if missing:
             out.append({"rule": rule, "ok": False, "detail": f"{detail}: rows not found: {missing}"})
             continue

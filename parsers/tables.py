@@ -35,14 +35,16 @@ class TableResult:
     short_rows: list[ShortRow] = field(default_factory=list)
     used: set[int] = field(default_factory=set)  # token indices that belong to tables
     found: set[str] = field(default_factory=set)  # tables with at least one row read
+    rows: set[tuple[str, str]] = field(default_factory=set)  # (table, row) with cells
 
     def put(self, table: str, row: str, cols: tuple[str, ...] | list[str], vals: list, raws: list) -> None:
         cells = self.cells
         for c in cols:
             if (table, row, c) in cells:
                 return  # a label seen twice (repeated header, quoted label): the first reading stands
-        for c, v, r in zip(cols, vals, raws):
-            cells[(table, row, c)] = Cell(table, row, c, v, r)
+        for c, v, r in zip(cols, vals, raws):  # Cell(...), inlined: this runs for every cell
+            cells[(table, row, c)] = {"table": table, "row": row, "col": c, "value": v, "raw": r, "inferred": False}
+        self.rows.add((table, row))
         self.found.add(table)
 
 
