@@ -63,7 +63,8 @@ def _by_xslt(root: etree._Element) -> list[Token]:
                 table = _WS.sub("", table)
             for cells in table.split(_ROW)[:-1]:
                 row += 1
-                tokens += [Token(c if clean is None else clean(c), row, True, True) for c in cells.split(_CELL)[:-1]]
+                texts = cells.split(_CELL)[:-1]
+                tokens += [Token(c, row, True, True) for c in (texts if clean is None else map(clean, texts))]
         for line in part.split("\n"):
             line = line.strip()
             if line:

@@ -56,22 +56,32 @@ def _values_after(tokens: list[Token], i: int, end: int, limit: int) -> tuple[li
     vals: list = []
     raws: list = []
     j = i + 1
-    while j < end and (label.grid or len(vals) < limit):
-        t = tokens[j]
-        if label.grid and t.row != label.row:
-            break  # a grid row ends with its <tr>
-        if not t.text:
-            if t.grid:
+    if label.grid:  # a grid row is read to its end (its <tr>); its blank cells are blanks
+        row = label.row
+        while j < end:
+            t = tokens[j]
+            if t.row != row:
+                break
+            text = t.text
+            if text:
+                ok, v = parse_value(text)
+                if not ok:
+                    break
+                vals.append(v)
+                raws.append(text)
+            else:
                 vals.append(None)
                 raws.append("")
             j += 1
-            continue
-        ok, v = parse_value(t.text)
-        if not ok:
-            break
-        vals.append(v)
-        raws.append(t.text)
-        j += 1
+    else:  # a text dump: the values that follow, up to the table's width
+        while j < end and len(vals) < limit:
+            text = tokens[j].text
+            ok, v = parse_value(text) if text else (False, None)
+            if not ok:
+                break
+            vals.append(v)
+            raws.append(text)
+            j += 1
     while len(vals) > limit and raws[0] == "":
         vals.pop(0), raws.pop(0)
     while len(vals) > limit and raws[-1] == "":
