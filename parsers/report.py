@@ -180,7 +180,7 @@ def _sections(tokens: list[Token], heads: dict[str, int], used: set[int], text: 
     marks = sorted((i, k) for k, i in heads.items())
     for n, (i, key) in enumerate(marks):
         stop = marks[n + 1][0] if n + 1 < len(marks) else len(tokens)
-        body = [t for j, t in enumerate(tokens[i:stop], start=i) if j not in used]
+        body = [tokens[j] for j in range(i, stop) if j not in used]
         out[key] = _join(body)
     return {k: out.get(k, "") for k in SECTION_KEYS}
 
