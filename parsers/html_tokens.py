@@ -38,17 +38,19 @@ def from_html(html: str | etree._Element) -> list[Token]:
 # end lines and table cells/rows/tables are marked with private-use characters. A table inside
 # a table, or a script inside a cell, needs the Python walker (string value would mix them in).
 _NEEDS_WALKER = etree.XPath("boolean(.//table//table | .//td//script | .//th//script | .//td//style)")
-_CELL, _ROW, _TABLE_END, _TABLE = "\ue000", "\ue001", "\ue002", "\ue003"
+# Unicode noncharacters as markers: no decoded page text holds them (GB18030 maps its user
+# characters to the private-use area, so U+E000… could occur in real reports)
+_CELL, _ROW, _TABLE_END, _TABLE = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
 _XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
 <xsl:output method="text" encoding="UTF-8"/>
 <xsl:template match="{'|'.join(sorted(_SKIP))}"/>
 <xsl:template match="br"><xsl:text>&#10;</xsl:text></xsl:template>
 <xsl:template match="{'|'.join(sorted(_BLOCK))}">
 <xsl:text>&#10;</xsl:text><xsl:apply-templates/><xsl:text>&#10;</xsl:text></xsl:template>
-<xsl:template match="table"><xsl:text>&#xE003;</xsl:text>
+<xsl:template match="table"><xsl:text>&#xFDD3;</xsl:text>
 <xsl:for-each select="tr|tbody/tr|thead/tr|tfoot/tr">
-<xsl:for-each select="td|th"><xsl:value-of select="."/><xsl:text>&#xE000;</xsl:text></xsl:for-each>
-<xsl:text>&#xE001;</xsl:text></xsl:for-each><xsl:text>&#xE002;</xsl:text></xsl:template>
+<xsl:for-each select="td|th"><xsl:value-of select="."/><xsl:text>&#xFDD0;</xsl:text></xsl:for-each>
+<xsl:text>&#xFDD1;</xsl:text></xsl:for-each><xsl:text>&#xFDD2;</xsl:text></xsl:template>
 </xsl:stylesheet>"""))
 
 
@@ -167,7 +169,7 @@ def _fast_rows(table: etree._Element) -> list[list[str]] | None:
     if markup.count("<table") > 1:
         return None
     markup = _SCRIPT.sub("", markup)
-    markup = _ROW_END.sub("\ue001", _CELL_END.sub("\ue000", _BR.sub("\n", markup)))
+    markup = _ROW_END.sub(_ROW, _CELL_END.sub(_CELL, _BR.sub("\n", markup)))
     text = _TAG.sub("", markup)
     if "&" in text:
         text = html_lib.unescape(text)
@@ -177,8 +179,8 @@ def _fast_rows(table: etree._Element) -> list[list[str]] | None:
         text = _WS.sub("", text)
         clean = None
     rows = []
-    for row in text.split("\ue001")[:-1]:
-        cells = row.split("\ue000")[:-1]
+    for row in text.split(_ROW)[:-1]:
+        cells = row.split(_CELL)[:-1]
         rows.append([clean(c) for c in cells] if clean else cells)
     return rows
 

@@ -380,3 +380,12 @@ def test_active_disclosure_row_that_lost_a_cell() -> None:
     differ = parse_bytes((head + header + "规章\t0\t0\t0\n行政规范性文件\t3\t12\n" + tail).encode())
     assert "normative_documents" not in differ["tables"]["active_disclosure"]
     assert any("normative_documents" in c["detail"] for c in differ["checks"] if c["rule"] == "cells.lost")
+
+
+def test_private_use_characters_in_cells_survive() -> None:
+    """GB18030 maps its user-defined characters to the private-use area (U+E000…): a body name
+    spelled with one must not split or lose a table cell."""
+    from parsers.html_tokens import from_html
+
+    tokens = from_html("<div><table><tr><td>\ue000\ue001镇</td><td>3</td></tr></table></div>")
+    assert [(t.text, t.row) for t in tokens] == [("\ue000\ue001镇", 1), ("3", 1)]
