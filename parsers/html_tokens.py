@@ -26,7 +26,7 @@ def from_html(html: str | etree._Element) -> list[Token]:
     root = etree.fromstring(html, _PARSER) if isinstance(html, str) else html
     if root is None:
         return []
-    if not _NEEDS_WALKER(root):
+    if not _needs_walker(root):
         return _by_xslt(root)
     walker = _Walker()
     walker.walk(root)
@@ -37,7 +37,12 @@ def from_html(html: str | etree._Element) -> list[Token]:
 # The common case in one C-level pass: an XSLT turns the body into text where block elements
 # end lines and table cells/rows/tables are marked with private-use characters. A table inside
 # a table, or a script inside a cell, needs the Python walker (string value would mix them in).
-_NEEDS_WALKER = etree.XPath("boolean(.//table//table | .//td//script | .//th//script | .//td//style)")
+def _needs_walker(root: etree._Element) -> bool:
+    """A table inside a table, or any script or style (the extraction stage has removed them
+    from a page body; only a raw fragment still has them): cheaper in C iteration than XPath."""
+    if next(root.iter("script", "style"), None) is not None:
+        return True
+    return any(next(t.iterdescendants("table"), None) is not None for t in root.iter("table"))
 # Unicode noncharacters as markers: no decoded page text holds them (GB18030 maps its user
 # characters to the private-use area, so U+E000… could occur in real reports)
 _CELL, _ROW, _TABLE_END, _TABLE = "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3"
