@@ -39,9 +39,8 @@ class TableResult:
 
     def put(self, table: str, row: str, cols: tuple[str, ...] | list[str], vals: list, raws: list) -> None:
         cells = self.cells
-        for c in cols:
-            if (table, row, c) in cells:
-                return  # a label seen twice (repeated header, quoted label): the first reading stands
+        if (table, row) in self.rows and any((table, row, c) in cells for c in cols):
+            return  # a label seen twice (repeated header, quoted label): the first reading stands
         for c, v, r in zip(cols, vals, raws):  # Cell(...), inlined: this runs for every cell
             cells[(table, row, c)] = {"table": table, "row": row, "col": c, "value": v, "raw": r, "inferred": False}
         self.rows.add((table, row))
