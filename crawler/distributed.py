@@ -620,23 +620,17 @@ class Ingester:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from crawler.run import EXIT_FAILED, EXIT_LOCKED, EXIT_USAGE, Lock, _err, check_db_writable
+    from crawler.run import EXIT_FAILED, _err, claim_db
 
-    problem = check_db_writable(args.db)
-    if problem:
-        _err(f"database not writable: {problem}")
-        return EXIT_USAGE
     try:
         server = redis_from_url(args.redis)
         server.ping()
     except Exception as e:  # noqa: BLE001
         _err(f"cannot use Redis at {args.redis}: {e}")
         return EXIT_FAILED
-    lock = Lock(args.db)
-    held = lock.acquire()
-    if held:
-        _err(held)
-        return EXIT_LOCKED
+    lock, status = claim_db(args.db)
+    if lock is None:
+        return status
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
     ttl = 30.0
     shared = rs.Shared(server)

@@ -74,6 +74,21 @@ class Lock:
             self.fh.close()
 
 
+def claim_db(db: str) -> tuple[Lock | None, int]:
+    """The database's lock for the one writer, or (None, exit status) with the reason printed:
+    the database is not writable, or another crawl or ingester holds it."""
+    problem = check_db_writable(db)
+    if problem:
+        _err(f"database not writable: {problem}")
+        return None, EXIT_USAGE
+    lock = Lock(db)
+    held = lock.acquire()
+    if held:
+        _err(held)
+        return None, EXIT_LOCKED
+    return lock, EXIT_OK
+
+
 def format_summary(summary: dict) -> str:
     width = max(len(label) for label, _ in SUMMARY_ROWS)
     lines = [f"{'mode':<{width}}  {summary.get('mode', '')}"]
@@ -115,15 +130,9 @@ def run(args: argparse.Namespace) -> int:
     except (SitesError, ValueError) as e:
         _err(f"bad sites file: {e}" if isinstance(e, SitesError) else str(e))
         return EXIT_USAGE
-    problem = check_db_writable(args.db)
-    if problem:
-        _err(f"database not writable: {problem}")
-        return EXIT_USAGE
-    lock = Lock(args.db)
-    held = lock.acquire()
-    if held:
-        _err(held)
-        return EXIT_LOCKED
+    lock, status = claim_db(args.db)
+    if lock is None:
+        return status
     try:
         settings = build_settings(args)
         from scrapy.crawler import CrawlerProcess
