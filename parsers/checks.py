@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from itertools import combinations
+from operator import itemgetter
 
 from parsers.labels import APP_COLS, APP_ROWS, REVIEW_COL_KEYS, REVIEW_ROWS
 from parsers.tables import Cell, ShortRow, TableResult
@@ -165,17 +166,22 @@ def _solve(res: TableResult, known: dict, unknown: set, eqs) -> dict | None:
 def run_checks(res: TableResult) -> list[dict]:
     """Every identity over the cells read: ok, and a detail naming the row or column.
     A blank cell counts as 0 (a blank in these tables means none)."""
-    value = {k: c["value"] or 0 for k, c in res.cells.items()}
-    get = value.get
+    terms, compiled = _compiled(frozenset(res.rows))
+    value = dict.fromkeys(terms, 0)  # every term present: item getters need no default
+    for k, c in res.cells.items():
+        v = c["value"]
+        if v:
+            value[k] = v
     out = []
-    for rule, detail, left, right, missing in _compiled(frozenset(res.rows)):
+    for rule, detail, left, right, missing in compiled:
         if missing:
             out.append({"rule": rule, "ok": False, "detail": f"{detail}: rows not found: {missing}"})
             continue
-        lhs = sum([get(k, 0) for k in left])
-        rhs = sum([get(k, 0) for k in right])
+        lhs = sum(left(value))
+        rhs = sum(right(value))
         if lhs == rhs:
-            out.append({"rule": rule, "ok": True, "detail": f"{detail}: {_fmt(lhs)} = {_fmt(rhs)}"})
+            text = str(lhs) if type(lhs) is int else _fmt(lhs)
+            out.append({"rule": rule, "ok": True, "detail": f"{detail}: {text} = {text}"})
         else:
             ok = abs(lhs - rhs) < 1e-6
             out.append({"rule": rule, "ok": ok, "detail": f"{detail}: {_fmt(lhs)} {'=' if ok else '≠'} {_fmt(rhs)}"})
@@ -183,9 +189,11 @@ def run_checks(res: TableResult) -> list[dict]:
 
 
 @lru_cache(maxsize=256)
-def _compiled(present: frozenset) -> list[tuple]:
-    """The identities to check for a set of rows read, each with the rows it lacks (balance only)."""
+def _compiled(present: frozenset) -> tuple[tuple, list[tuple]]:
+    """Every term, and the identities to check for a set of rows read, each with item getters
+    for its two sides (each returns a tuple) and the rows it lacks (balance only)."""
     out = []
+    every: set = set()
     for rule, detail, left, right in _equations(present):
         terms = left + right
         if not any((k[0], k[1]) in present for k in terms):
@@ -193,8 +201,19 @@ def _compiled(present: frozenset) -> list[tuple]:
         missing = ""
         if rule == "applications.balance":
             missing = ", ".join(sorted({k[1] for k in terms if (k[0], k[1]) not in present}))
-        out.append((rule, detail, tuple(left), tuple(right), missing))
-    return out
+        every.update(terms)
+        out.append((rule, detail, _getter(left), _getter(right), missing))
+    return tuple(every), out
+
+
+def _getter(keys: list):
+    """itemgetter(*keys) that always returns a tuple (itemgetter of one key returns the item)."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda d: (d[key],)
+    if not keys:
+        return lambda d: ()
+    return itemgetter(*keys)
 
 
 def _fmt(x: float) -> str:

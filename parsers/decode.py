@@ -14,7 +14,7 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.
 def sniff(data: bytes) -> str:
     """One of pdf, docx, doc (OLE: DOC/WPS/XLS), html, text; ParseError for anything else."""
     head = data[:4096]
-    if not data.strip():
+    if not data or data.isspace():  # (no copy of the file, as data.strip() makes)
         raise ParseError("empty file")
     if head.lstrip()[:5] == b"%PDF-":
         return "pdf"

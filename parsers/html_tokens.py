@@ -6,7 +6,7 @@ from lxml import etree
 import html as html_lib
 import re
 
-from parsers.tokens import Token, clean_cell
+from parsers.tokens import Token, Tokens, clean_cell
 
 # most cells are CJK labels or numbers: all whitespace in them is layout (商业\n企业)
 _CJK_ONLY = re.compile(r"^[\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef0-9.,“”\"()/、-]*$")
@@ -59,8 +59,9 @@ _XSLT = etree.XSLT(etree.XML(f"""<xsl:stylesheet version="1.0" xmlns:xsl="http:/
 </xsl:stylesheet>"""))
 
 
-def _by_xslt(root: etree._Element) -> list[Token]:
+def _by_xslt(root: etree._Element) -> Tokens:
     tokens: list[Token] = []
+    lines: list[str] = []  # the text of each row and line, as report._join would give it
     row = 0
     for n, part in enumerate(str(_XSLT(root)).split(_TABLE)):
         if n:
@@ -71,7 +72,10 @@ def _by_xslt(root: etree._Element) -> list[Token]:
             for cells in table.split(_ROW)[:-1]:
                 row += 1
                 texts = cells.split(_CELL)[:-1]
-                tokens += [Token(c, row, True, True) for c in (texts if clean is None else map(clean, texts))]
+                if clean is not None:
+                    texts = list(map(clean, texts))
+                tokens += [Token(c, row, True, True) for c in texts]
+                lines.append("\t".join(texts))
         for line in part.split("\n"):
             line = line.strip()
             if line:
@@ -82,7 +86,8 @@ def _by_xslt(root: etree._Element) -> list[Token]:
                     line = _SPACES.sub(" ", line)
                 row += 1
                 tokens.append(Token(line, row))
-    return tokens
+                lines.append(line)
+    return Tokens(tokens, "\n".join([ln for ln in lines if ln and not ln.isspace()]))
 
 
 _SPACES = re.compile(" {2,}")

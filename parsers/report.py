@@ -14,7 +14,7 @@ from parsers.labels import FORMAT_2019, FORMAT_2021
 from parsers.sections import (_BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
                               find_year, inline_sections, organ_from_title)
 from parsers.tables import TableResult, read_active, read_applications, read_review
-from parsers.tokens import Token, from_text
+from parsers.tokens import Token, Tokens, from_text
 
 
 def parse_path(path: str | Path) -> dict:
@@ -67,8 +67,10 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None) ->
 
 
 def _truncated(html: str) -> bool:
-    tail = html[-2048:].lower()
-    return "</html>" not in tail and "</body>" not in tail
+    return _END_TAG.search(html, max(0, len(html) - 2048)) is None
+
+
+_END_TAG = re.compile(r"</(?:html|body)>", re.I)
 
 
 def _text_chrome(text: str) -> tuple[dict, str, str | None]:
@@ -106,7 +108,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     heads = find_headings(tokens)
     first = heads.get("overview", min(heads.values(), default=min(len(tokens), 40)))
     title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and re.search("报告|年报", title_hint) else None)
-    text = _join(tokens)
+    text = tokens.text if isinstance(tokens, Tokens) and tokens.text is not None else _join(tokens)
     year = find_year(title, text)
 
     res = TableResult()
@@ -126,7 +128,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     notes = complete(res)
     checks = run_checks(res) + notes
 
-    fmt = _format(res.cells, year)
+    fmt = _format(res, year)
     if fmt in ("2019", "2021") and "applications" not in res.found:
         checks.append({"rule": "tables.found", "ok": False, "detail": "the applications table (三) was not found"})
     sections = _sections(tokens, heads, res.used, text)
@@ -150,8 +152,9 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     return out
 
 
-def _format(cells: dict, year: int | None) -> str:
-    keys = {r for _, r, _ in cells} | {c for _, _, c in cells}
+def _format(res: TableResult, year: int | None) -> str:
+    # the format markers are rows of any table and columns of the active-disclosure table
+    keys = {r for _, r in res.rows} | {c for t, _, c in res.cells if t == "active_disclosure"}
     n21, n19 = len(keys & FORMAT_2021), len(keys & FORMAT_2019)
     if n21 or n19:
         return "2021" if n21 >= n19 else "2019"

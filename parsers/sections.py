@@ -18,6 +18,7 @@ _HEAD_WORDS = (
     r"问题|改进",
     r"其他|需要报告|说明|统计表|附",
 )
+_HEAD_WORDS_RE = tuple(re.compile(w) for w in _HEAD_WORDS)
 _HEAD = re.compile(r"^([一二三四五六])\s*[、.．,，:：]\s*(.{0,40})$")
 _OFFICIAL_HEAD = re.compile(r"^([一二三四五六])[、.．](?:总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况|"
                             r"政府信息公开行政复议、?行政诉讼情况|存在的主要问题及改进情况|其他需要报告的事项)")
@@ -35,7 +36,7 @@ def find_headings(tokens: list[Token]) -> dict[str, int]:
             break
         if len(t.text) > 45:
             # a heading run into its first paragraph (<p><b>一、总体情况</b>2021年，…): official wording only
-            m = _OFFICIAL_HEAD.match(norm(t.text))
+            m = _OFFICIAL_HEAD.match(norm(t.text[:80]))  # the official wording is 6 to 21 characters
             if m and m.group(1) == _NUMS[nxt] and nxt < 6:
                 found[SECTION_KEYS[nxt]] = i
                 nxt += 1
@@ -44,7 +45,7 @@ def find_headings(tokens: list[Token]) -> dict[str, int]:
         if not m:
             continue
         n = _NUMS.index(m.group(1))
-        if n < nxt or not re.search(_HEAD_WORDS[n], m.group(2)):
+        if n < nxt or not _HEAD_WORDS_RE[n].search(m.group(2)):
             continue
         found[SECTION_KEYS[n]] = i
         nxt = n + 1

@@ -19,6 +19,16 @@ class Token:
     table: bool = False  # part of a table (grid cell or a cell of a tab/pipe text row)
 
 
+class Tokens(list):
+    """A token list that may also carry its text (rows joined by tabs, one row a line), when the
+    reader had it at hand cheaper than joining the tokens again."""
+    __slots__ = ("text",)
+
+    def __init__(self, items=(), text: str | None = None) -> None:
+        super().__init__(items)
+        self.text = text
+
+
 _MD_RULE = re.compile(r"^[\s|:]*-{3,}[\s|:\-]*$")
 _WS = re.compile(r"[ \t\u3000\xa0]+")
 
