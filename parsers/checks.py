@@ -117,12 +117,11 @@ def _assign(res: TableResult, keys: list[Key], vector: tuple, sr: ShortRow) -> l
     for n, (k, v) in enumerate(zip(keys, vector)):
         remaining_cells = len(keys) - n
         remaining_printed = len(raws) - p
-        res.rows.add(k[:2])
         if p < len(raws) and raws[p][0] == v and remaining_printed <= remaining_cells:
-            res.cells[k] = Cell(*k, v, raws[p][1])
+            res.set(Cell(*k, v, raws[p][1]))
             p += 1
         else:
-            res.cells[k] = Cell(*k, v, None, inferred=True)
+            res.set(Cell(*k, v, None, inferred=True))
             filled.append((k, v))
     return filled
 

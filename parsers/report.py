@@ -135,16 +135,9 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     hints = [meta.get(k) for k in ("issuing_organ", "source")]
     organ = find_organ(title, tokens, text, [h for h in hints if isinstance(h, str)])
 
-    tables: dict = {}
-    row_of: dict = {}
-    for key, cell in res.cells.items():
-        row = row_of.get(key[:2])
-        if row is None:
-            row = row_of[key[:2]] = tables.setdefault(key[0], {}).setdefault(key[1], {})
-        row[key[2]] = cell["value"]
     cells = list(res.cells.values())
     out = {"title": title or "", "organ": organ, "year": year, "format": fmt, "metadata": _metadata(meta),
-           "sections": sections, "tables": tables, "checks": checks, "cells": cells,
+           "sections": sections, "tables": res.tables, "checks": checks, "cells": cells,
            "text": text, "status": "parsed", "attachments": [], "images": []}
     if fmt == "legacy":
         from parsers.legacy import legacy_figures

@@ -32,6 +32,9 @@ class ShortRow:
 @dataclass
 class TableResult:
     cells: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # key -> Cell(...)
+    # the same values as the output's nested form, table -> row -> col -> value, kept as cells
+    # are written (whole rows at a time in C, rather than a pass over every cell afterwards)
+    tables: dict[str, dict[str, dict]] = field(default_factory=dict)
     short_rows: list[ShortRow] = field(default_factory=list)
     used: set[int] = field(default_factory=set)  # token indices that belong to tables
     found: set[str] = field(default_factory=set)  # tables with at least one row read
@@ -43,8 +46,16 @@ class TableResult:
             return  # a label seen twice (repeated header, quoted label): the first reading stands
         for c, v, r in zip(cols, vals, raws):  # Cell(...), inlined: this runs for every cell
             cells[(table, row, c)] = {"table": table, "row": row, "col": c, "value": v, "raw": r, "inferred": False}
+        self.tables.setdefault(table, {}).setdefault(row, {}).update(zip(cols, vals))
         self.rows.add((table, row))
         self.found.add(table)
+
+    def set(self, cell: dict) -> None:
+        """Write one cell (a completed row's)."""
+        table, row, col = cell["table"], cell["row"], cell["col"]
+        self.cells[(table, row, col)] = cell
+        self.tables.setdefault(table, {}).setdefault(row, {})[col] = cell["value"]
+        self.rows.add((table, row))
 
 
 def _values_after(tokens: list[Token], i: int, end: int, limit: int) -> tuple[list, list, int]:
