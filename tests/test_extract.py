@@ -235,6 +235,18 @@ def test_xml_declaration_and_jsp_wrappers_are_tolerated():
     assert "page contentType" not in body_text(ex.body_html)
 
 
+def test_jsp_wrapper_after_many_percent_encoded_links_is_removed():
+    # the wrapper is looked for from "%" signs; past the first few dozen the plain search runs
+    links = "".join(f'<a href="/s?q=%E5%B9%B4%E6%8A%A5{i}">x</a>' for i in range(40))
+    page = read_page("trs-xxgk-detail.html")
+    container = '<div class="view TRS_UEDITOR trs_paper_default trs_web">'
+    html = page.replace("<body>", "<body>" + links, 1).replace(container, container + '<%@ include file="x.jsp" %>', 1)
+    assert html != page
+    ex = extract_page(html)
+    assert ex.status == "ok"
+    assert "include file" not in body_text(ex.body_html) and "include file" not in ex.metadata.get("title", "")
+
+
 # ---------------------------------------------------------------- the real TRS detail frame
 
 
