@@ -523,19 +523,16 @@ def _has_name(named: tuple, names: frozenset, name_re: re.Pattern) -> bool:
 
 _CONTENT_RE = _name_re(_CONTENT_IDS_CLASSES)
 _CONTENT_NAMES = frozenset(n.lower() for n in _CONTENT_IDS_CLASSES)
-# Elements with an id or a class, and the h1/h2 headings, in document order, in C: this is
-# //h1 | //h2 | //@id/.. | //@class/.. with the cheaper descendant steps (a predicate on every
-# element, //*[@id or @class], costs three times as much).
-_NAMED_OR_HEADING = etree.XPath(
-    "descendant-or-self::*/@id/.. | descendant-or-self::*/@class/.. | descendant::h1 | descendant::h2"
-)
+# Elements with an id or a class, in document order, in C: //@id/.. | //@class/.. with the
+# cheaper descendant steps (a predicate on every element, //*[@id or @class], costs 3x as much)
+_NAMED = etree.XPath("descendant-or-self::*/@id/.. | descendant-or-self::*/@class/..")
 
 
 def _named_elements(doc) -> list[tuple]:
     """(element, "id class", its lower-cased tokens or None unless ASCII) for the candidates of
     _by_selectors and _title_candidates."""
     out = []
-    for el in _NAMED_OR_HEADING(doc):
+    for el in _NAMED(doc):
         name = f"{el.get('id', '')} {el.get('class', '')}"
         out.append((el, name, name.lower().split() if name.isascii() else None))
     return out
@@ -914,9 +911,25 @@ _TITLE_NAME_SET = frozenset(n.lower() for n in _TITLE_NAMES)
 _BANNER_RE = re.compile(r"logo|header|banner|top")
 
 
-def _title_candidates(named: list) -> list:
+def _title_candidates(doc, named: list) -> list:
     """h1/h2 headings and elements named like a title, in document order."""
-    return [e[0] for e in named if e[0].tag in ("h1", "h2") or _has_name(e, _TITLE_NAME_SET, _TITLE_RE)]
+    titled = [e[0] for e in named if e[0].tag in ("h1", "h2") or _has_name(e, _TITLE_NAME_SET, _TITLE_RE)]
+    # headings without an id or class: a tag search in C is cheaper than two more XPath walks
+    bare = [h for h in doc.iter("h1", "h2") if h.get("id") is None and h.get("class") is None]
+    if not (titled and bare):
+        return titled or bare
+    return sorted(titled + bare, key=_document_order)
+
+
+def _document_order(el) -> list[int]:
+    """A sort key for document order: el's index among its siblings at every level."""
+    key = []
+    parent = el.getparent()
+    while parent is not None:
+        key.append(parent.index(el))
+        el, parent = parent, parent.getparent()
+    key.reverse()
+    return key
 
 
 def _title(doc, body, named: list) -> str | None:
@@ -925,7 +938,7 @@ def _title(doc, body, named: list) -> str | None:
     raw = " ".join((head_title.text or "").split()) if head_title is not None else ""
     parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip()]
     site = _meta_content(doc, "SiteName") or (parts[-1] if len(parts) > 1 else None)
-    for el in _title_candidates(named):
+    for el in _title_candidates(doc, named):
         ancestors = list(el.iterancestors())
         if body is not None and (el is body or any(a is body for a in ancestors)):
             continue

@@ -213,6 +213,24 @@ def test_nothing_at_all_is_empty(html):
     assert ex.reason
 
 
+_BODY = "<div class='TRS_Editor'><p>一、总体情况</p><p>" + "本年度公开工作有序推进。" * 30 + "</p><p>二、主动公开政府信息情况</p></div>"
+
+
+@pytest.mark.parametrize("chrome, title", [
+    # a bare heading before an element named like a title, and the other way round:
+    # the first in document order is the page's title
+    ("<h2>某县2021年政府信息公开工作年度报告</h2><div class='article-title'>某县人民政府办公室</div>",
+     "某县2021年政府信息公开工作年度报告"),
+    ("<div class='article-title'>某县2021年政府信息公开工作年度报告</div><div><h1>某县人民政府办公室</h1></div>",
+     "某县2021年政府信息公开工作年度报告"),
+    ("<div class='nav'><h1>某县人民政府办公室</h1></div><p class='title'>某县2021年政府信息公开工作年度报告</p>",
+     "某县人民政府办公室"),
+])
+def test_title_is_the_first_heading_or_title_element_in_document_order(chrome, title):
+    ex = extract_page(f"<html><head><title>x</title></head><body>{chrome}{_BODY}</body></html>")
+    assert ex.status == "ok" and ex.title == title
+
+
 def test_short_page_with_text_but_no_report_is_not_ok():
     ex = extract_page("<html><body><div class='TRS_Editor'><p>暂无内容</p></div></body></html>")
     assert ex.status == "empty"
