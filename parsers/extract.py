@@ -911,11 +911,11 @@ _TITLE_NAME_SET = frozenset(n.lower() for n in _TITLE_NAMES)
 _BANNER_RE = re.compile(r"logo|header|banner|top")
 
 
-def _title_candidates(doc, named: list) -> list:
-    """h1/h2 headings and elements named like a title, in document order."""
+def _title_candidates(headings: list, named: list) -> list:
+    """h1/h2 headings (all of the page's, in document order) and elements named like a title,
+    in document order."""
     titled = [e[0] for e in named if e[0].tag in ("h1", "h2") or _has_name(e, _TITLE_NAME_SET, _TITLE_RE)]
-    # headings without an id or class: a tag search in C is cheaper than two more XPath walks
-    bare = [h for h in doc.iter("h1", "h2") if h.get("id") is None and h.get("class") is None]
+    bare = [h for h in headings if h.get("id") is None and h.get("class") is None]  # the rest are in named
     if not (titled and bare):
         return titled or bare
     return sorted(titled + bare, key=_document_order)
@@ -932,13 +932,13 @@ def _document_order(el) -> list[int]:
     return key
 
 
-def _title(doc, body, named: list) -> str | None:
+def _title(doc, body, named: list, tags: "_Tags") -> str | None:
     """The heading the page shows for the report; else its meta ArticleTitle or <title>."""
     head_title = next(doc.iterdescendants("title"), None)  # doc.findtext(".//title"), in C
     raw = " ".join((head_title.text or "").split()) if head_title is not None else ""
     parts = [p.strip() for p in re.split(r"\s*(?:[-_|｜—–]+)\s*", raw) if p.strip()]
-    site = _meta_content(doc, "SiteName") or (parts[-1] if len(parts) > 1 else None)
-    for el in _title_candidates(doc, named):
+    site = _meta_content(tags.metas, "SiteName") or (parts[-1] if len(parts) > 1 else None)
+    for el in _title_candidates(tags.headings, named):
         ancestors = list(el.iterancestors())
         if body is not None and (el is body or any(a is body for a in ancestors)):
             continue
@@ -947,15 +947,15 @@ def _title(doc, body, named: list) -> str | None:
         t = _text(el)
         if 4 <= len(t) <= 120 and t != site and not _CHROME_TOKEN_RE.match(t) and not _LABEL_RE.search(t):
             return t
-    art = _meta_content(doc, "ArticleTitle")
+    art = _meta_content(tags.metas, "ArticleTitle")
     if art:
         return art
     parts = [p for p in parts if p != site]
     return max(parts, key=len) if parts else (raw or None)
 
 
-def _meta_content(doc, name: str) -> str | None:
-    for m in doc.iter("meta"):
+def _meta_content(metas: list, name: str) -> str | None:
+    for m in metas:
         if (m.get("name") or "").lower() == name.lower() and (m.get("content") or "").strip():
             return m.get("content").strip()
     return None
@@ -969,10 +969,9 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     doc = _parse(html)
     if doc is None:
         return Extraction(status=STATUS_EMPTY, reason="the page is empty")
+    tags = _Tags(doc)
     scripts = 0  # scripts that load or hold code: a page filled in by them may be a JS shell
-    # XPath //script | //style | //template | //comment() without its full node walk: the
-    # comments it adds (outside <html>) have no parent, and _drop leaves those alone anyway
-    for bad in list(doc.iter(etree.Comment, "script", "style", "template")):
+    for bad in tags.drop:
         if bad.tag == "script" and (bad.get("src") is not None or _SCRIPT_HAS_CODE(bad)):
             scripts += 1
         _drop(bad)
@@ -981,7 +980,7 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     named = _named_elements(doc)
     body = _find_body(doc, html, named, page_text)
     meta: dict = {}
-    title = _title(doc, body, named)
+    title = _title(doc, body, named, tags.after_drop(doc))
     late: dict = {}
     data_tables: set = set()  # tables _clean_body judged data tables and left as they were
     if body is not None:
@@ -994,6 +993,37 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
         status, reason = _page_status(doc, scripts, page_text)
         return Extraction(status=status, title=title, metadata=meta, reason=reason)
     return _classify(body, doc, title, meta, url, scripts, page_text, data_tables)
+
+
+class _Tags:
+    """The elements extract_page looks up by tag, from one walk over the page in C: what is
+    dropped first (comments, script, style, template; the XPath //comment() would add the
+    comments outside <html>, which have no parent and which _drop leaves alone anyway), and the
+    h1/h2 headings and <meta> elements for the title."""
+    __slots__ = ("drop", "headings", "metas")
+
+    def __init__(self, doc) -> None:
+        self.drop, self.headings, self.metas = [], [], []
+        for el in doc.iter(etree.Comment, "script", "style", "template", "h1", "h2", "meta"):
+            tag = el.tag
+            if tag == "meta":
+                self.metas.append(el)
+            elif tag == "h1" or tag == "h2":
+                self.headings.append(el)
+            else:
+                self.drop.append(el)
+
+    def after_drop(self, doc) -> "_Tags":
+        """Without headings and metas that were inside a dropped <template> (the only dropped
+        element that holds elements)."""
+        if any(el.tag == "template" for el in self.drop):
+            self.headings = [h for h in self.headings if _in_tree(h, doc)]
+            self.metas = [m for m in self.metas if _in_tree(m, doc)]
+        return self
+
+
+def _in_tree(el, root) -> bool:
+    return any(a is root for a in el.iterancestors())
 
 
 _SCRIPT_HAS_CODE = etree.XPath("boolean(@src or normalize-space(text()))")

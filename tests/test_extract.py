@@ -225,6 +225,9 @@ _BODY = "<div class='TRS_Editor'><p>一、总体情况</p><p>" + "本年度公�
      "某县2021年政府信息公开工作年度报告"),
     ("<div class='nav'><h1>某县人民政府办公室</h1></div><p class='title'>某县2021年政府信息公开工作年度报告</p>",
      "某县人民政府办公室"),
+    # a heading inside a <template> is dropped with it and never the title
+    ("<template><h1>模板里的标题文字</h1></template><div class='article-title'>某县2021年政府信息公开工作年度报告</div>",
+     "某县2021年政府信息公开工作年度报告"),
 ])
 def test_title_is_the_first_heading_or_title_element_in_document_order(chrome, title):
     ex = extract_page(f"<html><head><title>x</title></head><body>{chrome}{_BODY}</body></html>")
