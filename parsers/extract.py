@@ -978,7 +978,7 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     page_text = _PageText(doc)  # the text before cleaning, for _page_status
 
     named = _named_elements(doc)
-    body = _find_body(doc, html, named, page_text)
+    body, body_raw = _find_body(doc, html, named, page_text)
     meta: dict = {}
     title = _title(doc, body, named, tags.after_drop(doc))
     late: dict = {}
@@ -992,7 +992,9 @@ def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     if body is None:
         status, reason = _page_status(doc, scripts, page_text)
         return Extraction(status=status, title=title, metadata=meta, reason=reason)
-    return _classify(body, doc, title, meta, url, scripts, page_text, data_tables)
+    if page_text.raw is not None:
+        body_raw = None  # _clean_body dropped something (it froze the page text first): read it again
+    return _classify(body, doc, title, meta, url, scripts, page_text, data_tables, body_raw)
 
 
 class _Tags:
@@ -1050,15 +1052,16 @@ class _PageText:
         return self._text
 
 
-def _find_body(doc, html: str, named: list, page_text: _PageText):
+def _find_body(doc, html: str, named: list, page_text: _PageText) -> tuple:
+    """The body element, and its raw string() when that was read on the way (else None)."""
     body, raw = _by_selectors(named)
     if body is None:
         body = _by_sections(doc)
     if body is None and _meaningful_over(str(page_text), _MIN_REPORT_CHARS):
         body = _by_trafilatura(doc, html)
     if body is not None and _is_footer_block(body, raw):
-        return None  # what looked like the main block is the site footer (list pages, frames)
-    return body
+        return None, None  # what looked like the main block is the site footer (list pages, frames)
+    return body, raw
 
 
 def _is_footer_block(el, raw: str | None = None) -> bool:
@@ -1092,11 +1095,14 @@ def _tostring(el) -> str:
     return _META_CONTENT_TYPE_RE.sub("", html) if _META_CONTENT_TYPE in html else html
 
 
-def _classify(body, doc, title, meta, url, scripts, page_text, data_tables: set = frozenset()) -> Extraction:
+def _classify(body, doc, title, meta, url, scripts, page_text, data_tables: set = frozenset(),
+              raw: str | None = None) -> Extraction:
+    """raw: the body's string(), if known (links made absolute change no text)."""
     if url:
         _make_links_absolute(body, url)
     attachments = _attachment_links(_attachment_scopes(body), url)
-    raw = _STRING(body)  # whitespace never counts as meaningful: no need to normalise it yet
+    if raw is None:
+        raw = _STRING(body)  # whitespace never counts as meaningful: no need to normalise it yet
     result = Extraction(title=title, metadata=meta, attachments=attachments, body=body)
     if _meaningful_over(raw, _MIN_REPORT_CHARS - 1) or any(
         t in data_tables or _is_data_table(t) for t in body.iter("table")  # figures, not a link box

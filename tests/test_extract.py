@@ -239,6 +239,14 @@ def test_short_page_with_text_but_no_report_is_not_ok():
     assert ex.status == "empty"
 
 
+def test_container_holding_only_chrome_is_empty_once_cleaned():
+    # more than enough text before cleaning, none after: the status reads the cleaned body
+    neighbours = "".join(f"<div>{k}：某县人民政府办公室关于做好第{n}季度政务公开重点工作任务落实情况自查评估工作的通知</div>"
+                         for n, k in enumerate(("上一篇", "下一篇", "相关链接", "上一篇", "下一篇")))
+    ex = extract_page(f"<html><body><div class='TRS_Editor'>{neighbours}</div></body></html>")
+    assert ex.status == "empty" and ex.reason
+
+
 def test_report_with_download_copy_is_ok_and_lists_the_file():
     html = read_page("generic-cms-1190.html").replace(
         "<p style=\"text-align:right;\">湟源县人民政府办公室</p>",
