@@ -24,6 +24,7 @@ _NUMBERING = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）]?[�
 _PAREN = re.compile(r"[(（][^()（）]*[)）]")
 
 
+@lru_cache(maxsize=8192)  # headings and labels recur in every report
 def norm(text: str) -> str:
     """Width-fold, drop whitespace and quotes: the form all label comparisons use."""
     t = unicodedata.normalize("NFKC", text)
