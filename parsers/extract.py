@@ -481,7 +481,7 @@ def _parse(html: str | bytes):
     return root  # None for a document without elements, as lxml.html's "Document is empty"
 
 
-_PARSER = etree.HTMLParser()
+_PARSER = etree.HTMLParser(collect_ids=False)  # no hash of id attributes: nothing looks elements up by id
 _XML_DECL = re.compile(r"\s*<\?xml[^>]*\?>")
 
 

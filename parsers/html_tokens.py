@@ -17,7 +17,7 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "sec
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "select", "option", "button", "iframe"}
 
 
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 _ROWS = etree.XPath("./tr|./tbody/tr|./thead/tr|./tfoot/tr")
 
 
