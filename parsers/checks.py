@@ -165,8 +165,8 @@ def _solve(res: TableResult, known: dict, unknown: set, eqs) -> dict | None:
 def run_checks(res: TableResult) -> list[dict]:
     """Every identity over the cells read: ok, and a detail naming the row or column.
     A blank cell counts as 0 (a blank in these tables means none)."""
-    terms, compiled = _compiled(frozenset(res.rows))
-    value = dict.fromkeys(terms, 0)  # every term present: item getters need no default
+    zeros, compiled = _compiled(frozenset(res.rows))
+    value = zeros.copy()  # every term present: item getters need no default
     for k, c in res.cells.items():
         v = c["value"]
         if v:
@@ -188,9 +188,10 @@ def run_checks(res: TableResult) -> list[dict]:
 
 
 @lru_cache(maxsize=256)
-def _compiled(present: frozenset) -> tuple[tuple, list[tuple]]:
-    """Every term, and the identities to check for a set of rows read, each with item getters
-    for its two sides (each returns a tuple) and the rows it lacks (balance only)."""
+def _compiled(present: frozenset) -> tuple[dict, list[tuple]]:
+    """Every term with the value 0 (copied for each report), and the identities to check for a
+    set of rows read, each with item getters for its two sides (each returns a tuple) and the
+    rows it lacks (balance only)."""
     out = []
     every: set = set()
     for rule, detail, left, right in _equations(present):
@@ -202,7 +203,7 @@ def _compiled(present: frozenset) -> tuple[tuple, list[tuple]]:
             missing = ", ".join(sorted({k[1] for k in terms if (k[0], k[1]) not in present}))
         every.update(terms)
         out.append((rule, detail, _getter(left), _getter(right), missing))
-    return tuple(every), out
+    return dict.fromkeys(every, 0), out
 
 
 def _getter(keys: list):
