@@ -723,19 +723,9 @@ def _is_widget(el) -> bool:
 
 
 def _drop(el) -> None:
-    parent = el.getparent()
-    if parent is None:
-        return
-    if isinstance(el.tag, str):
+    """Remove el (an element with its subtree, or a comment), keeping its tail text."""
+    if el.getparent() is not None:
         _drop_tree(el)
-    else:  # comments: keep their tail text
-        if el.tail:
-            prev = el.getprevious()
-            if prev is not None:
-                prev.tail = (prev.tail or "") + el.tail
-            else:
-                parent.text = (parent.text or "") + el.tail
-        parent.remove(el)
 
 
 def _drop_tree(el) -> None:
@@ -744,10 +734,30 @@ def _drop_tree(el) -> None:
     if el.tail:
         previous = el.getprevious()
         if previous is None:
-            parent.text = (parent.text or "") + el.tail
+            _set_text(parent, "text", (parent.text or "") + el.tail)
         else:
-            previous.tail = (previous.tail or "") + el.tail
+            _set_text(previous, "tail", (previous.tail or "") + el.tail)
     parent.remove(el)
+
+
+# What lxml will not set from Python although libxml2's HTML parser keeps it in text and
+# attributes (pages pasted from Word carry such control characters).
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _set_text(el, which: str, value: str) -> None:
+    """el.text or el.tail = value, without the characters lxml refuses."""
+    try:
+        setattr(el, which, value)
+    except ValueError:
+        setattr(el, which, _XML_UNSAFE.sub("", value))
+
+
+def _set_attr(el, name: str, value: str) -> None:
+    try:
+        el.set(name, value)
+    except ValueError:
+        el.set(name, _XML_UNSAFE.sub("", value))
 
 
 # --------------------------------------------------------------------------- links & media
@@ -801,14 +811,14 @@ def _rewrite_links(root, link_repl) -> None:
             if new_link == link:
                 continue
             if attrib is None:
-                el.text = el.text[:pos] + new_link + el.text[pos + len(link):]
+                _set_text(el, "text", el.text[:pos] + new_link + el.text[pos + len(link):])
             else:
                 cur = el.get(attrib)
                 if not pos and len(cur) == len(link):
                     new = new_link
                 else:
                     new = cur[:pos] + new_link + cur[pos + len(link):]
-                el.set(attrib, new)
+                _set_attr(el, attrib, new)
 
 
 def _attachment_links(scopes: list, url: str | None) -> list[str]:

@@ -247,6 +247,19 @@ def test_container_holding_only_chrome_is_empty_once_cleaned():
     assert ex.status == "empty" and ex.reason
 
 
+def test_control_characters_pasted_from_word_do_not_crash_cleaning():
+    # libxml2 keeps \x0b and \x1f in text and attributes; lxml refuses to set them again, which
+    # dropping a script (its tail joins the text before it) and making links absolute both do
+    report = "<p>一、总体情况</p><p>" + "本年度公开工作有序推进。" * 30 + "</p>"
+    html = (f"<html><body><div class='TRS_Editor'><p>前言</p><script>var a=1;</script>\x0b续文\x1f{report}"
+            "<p>附件：<a href='nb\x0b2021.pdf'>年报.pdf</a></p><p>二、主动公开政府信息情况</p></div></body></html>")
+    ex = extract_page(html, "http://www.xx.gov.cn/zwgk/nb/1.html")
+    assert ex.status == "ok"
+    text = body_text(ex.body_html)
+    assert "前言续文" in text and "var a" not in text
+    assert ex.attachments == ["http://www.xx.gov.cn/zwgk/nb/nb2021.pdf"]
+
+
 def test_report_with_download_copy_is_ok_and_lists_the_file():
     html = read_page("generic-cms-1190.html").replace(
         "<p style=\"text-align:right;\">湟源县人民政府办公室</p>",
