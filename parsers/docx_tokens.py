@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
 
 from parsers.errors import ParseError
 from parsers.tokens import Token, clean_cell
@@ -10,13 +9,22 @@ from parsers.tokens import Token, clean_cell
 
 def from_docx(data: bytes, name: str) -> list[Token]:
     import docx  # python-docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+    except Exception as e:  # zipfile, zlib, lxml and python-docx raise many types for damaged files
         raise ParseError(f"not a readable DOCX ({type(e).__name__})") from None
+    try:
+        return _read_blocks(document)
+    except Exception as e:  # a damaged body (a table row without its cells ...)
+        raise ParseError(f"not a readable DOCX ({type(e).__name__}: {str(e)[:80]})") from None
+
+
+def _read_blocks(document) -> list[Token]:
+    """Tokens of the document's paragraphs and tables in document order."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     tokens: list[Token] = []
     row = 0
     for block in document.iter_inner_content():

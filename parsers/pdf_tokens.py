@@ -38,56 +38,69 @@ def from_pdf(data: bytes, name: str) -> list[Token]:
     import pdfplumber  # heavy import: only for PDFs
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on odd PDFs are noise here
-    tokens: list[Token] = []
-    row = 0
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as e:  # pdfminer raises many types for damaged files
         raise ParseError(f"not a readable PDF ({type(e).__name__})") from None
-    with pdf:
-        chars = 0
-        for page in pdf.pages:
-            tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
-            boxes = [t.bbox for t in tables]
-            items: list[tuple[float, str, object]] = []
-            for t in tables:
-                items.append((t.bbox[1], "table", t.extract()))
-
-            def outside(obj: dict, boxes=boxes) -> bool:
-                cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
-                return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
-
-            rest = page.filter(outside) if boxes else page
-            lines = rest.extract_text_lines(return_chars=False)
-            chars += sum(len(ln["text"]) for ln in lines) + sum(len(str(r)) for t in tables for r in t.extract())
-            right = max((ln["x1"] for ln in lines), default=page.width)
-            para: list[str] = []
-            para_top = 0.0
-            for ln in lines:
-                text = fix_spacing(ln["text"].strip())
-                if not text or _PAGE_NO.match(text):
-                    continue
-                if para and (_STARTS_ITEM.match(text) or para[-1].endswith(_ENDS_SENTENCE) or last_short):
-                    items.append((para_top, "para", "".join(para)))
-                    para = []
-                if not para:
-                    para_top = ln["top"]
-                para.append(text)
-                last_short = ln["x1"] < right - 24  # the line stops well before the margin: paragraph end
-            if para:
-                items.append((para_top, "para", "".join(para)))
-            items.sort(key=lambda it: it[0])
-            for _, kind, content in items:
-                row += 1
-                if kind == "para":
-                    tokens.append(Token(content, row))
-                    continue
-                for cells in content:
-                    row += 1
-                    for c in cells:
-                        if c is None:  # covered by a merged cell
-                            continue
-                        tokens.append(Token(fix_spacing(clean_cell(c)), row, grid=True, table=True))
-        if chars < 20:
-            raise ParseError("PDF has no text layer (scanned images?)")
+    try:
+        tokens, chars = _read_pages(pdf)
+    except Exception as e:  # a damaged page (bad font dictionary, unknown filter ...)
+        raise ParseError(f"not a readable PDF ({type(e).__name__}: {str(e)[:80]})") from None
+    finally:
+        try:
+            pdf.close()
+        except Exception:  # noqa: S110 - closing walks the pages again, and a damaged one raises again
+            pass
+    if chars < 20:
+        raise ParseError("PDF has no text layer (scanned images?)")
     return tokens
+
+
+def _read_pages(pdf) -> tuple[list[Token], int]:
+    """Tokens of every page in reading order, and how many characters of text the PDF has."""
+    tokens: list[Token] = []
+    row = 0
+    chars = 0
+    for page in pdf.pages:
+        tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
+        boxes = [t.bbox for t in tables]
+        items: list[tuple[float, str, object]] = []
+        for t in tables:
+            items.append((t.bbox[1], "table", t.extract()))
+
+        def outside(obj: dict, boxes=boxes) -> bool:
+            cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+            return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+        rest = page.filter(outside) if boxes else page
+        lines = rest.extract_text_lines(return_chars=False)
+        chars += sum(len(ln["text"]) for ln in lines) + sum(len(str(r)) for t in tables for r in t.extract())
+        right = max((ln["x1"] for ln in lines), default=page.width)
+        para: list[str] = []
+        para_top = 0.0
+        for ln in lines:
+            text = fix_spacing(ln["text"].strip())
+            if not text or _PAGE_NO.match(text):
+                continue
+            if para and (_STARTS_ITEM.match(text) or para[-1].endswith(_ENDS_SENTENCE) or last_short):
+                items.append((para_top, "para", "".join(para)))
+                para = []
+            if not para:
+                para_top = ln["top"]
+            para.append(text)
+            last_short = ln["x1"] < right - 24  # the line stops well before the margin: paragraph end
+        if para:
+            items.append((para_top, "para", "".join(para)))
+        items.sort(key=lambda it: it[0])
+        for _, kind, content in items:
+            row += 1
+            if kind == "para":
+                tokens.append(Token(content, row))
+                continue
+            for cells in content:
+                row += 1
+                for c in cells:
+                    if c is None:  # covered by a merged cell
+                        continue
+                    tokens.append(Token(fix_spacing(clean_cell(c)), row, grid=True, table=True))
+    return tokens, chars

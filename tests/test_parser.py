@@ -5,6 +5,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import lxml.html
@@ -216,6 +217,36 @@ def test_docx_with_merged_cells(tmp_path: Path, seed: str, title: str) -> None:
     assert not wrong and right == total
     assert r["source_type"] == "docx" and r["format"] == truth["format"]
     assert all(c["ok"] for c in r["checks"])
+
+
+def _damaged_docx(tmp_path: Path) -> bytes:
+    """A DOCX whose document.xml has zeroed bytes early in its deflate stream (its code tables)."""
+    path = tmp_path / "report.docx"
+    report_docx(_truth(SEEDS / "004_fd2255dcef9b15cd.txt"), "洛阳市洛龙区人民政府办公室2021年政府信息公开工作年度报告", path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    at = start + info.compress_size // 10
+    data[at: at + 16] = bytes(16)
+    return bytes(data)
+
+
+def _damaged_pdf() -> bytes:
+    """A real report PDF whose first stream names a filter no reader knows: it opens, its pages do not."""
+    data = (HUAIAN / "hzq2023_working.pdf").read_bytes()
+    assert b"/FlateDecode" in data
+    return data.replace(b"/FlateDecode", b"/FlaBeDecode", 1)
+
+
+@pytest.mark.parametrize("damage, reason", [(_damaged_pdf, "not a readable PDF"), (_damaged_docx, "not a readable DOCX")],
+                         ids=["pdf", "docx"])
+def test_damaged_pdf_and_docx_end_in_a_one_line_reason(tmp_path: Path, damage, reason: str) -> None:
+    # found by fuzzing: zlib, pdfminer and python-docx raised their own errors from deeper in the file
+    data = damage(tmp_path) if damage is _damaged_docx else damage()
+    with pytest.raises(ParseError) as e:
+        parse_bytes(data, name="damaged")
+    assert str(e.value).startswith(reason) and "\n" not in str(e.value)
 
 
 def test_label_variants_numbering_widths_and_spaces() -> None:
