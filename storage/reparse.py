@@ -33,14 +33,16 @@ def name_for(url: str, source_type: str | None) -> str:
 
 
 def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None) -> dict:
-    """Re-parse every stored report. Returns counts: reports, updated, unchanged, failed, no_content."""
+    """Re-parse every stored report. Returns counts: reports, updated, unchanged, failed (the
+    parser cannot read the bytes: the row says so), crashed (a parser bug: the row is left as
+    stored, and the error goes to log), no_content."""
     if parse is None:
         import parsers
         parse = parsers.parse_bytes
     from parsers import ParseError
 
     db = store.db
-    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "no_content": 0}
+    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0}
     rows = list(db.query("SELECT id, url, page_url, site_id, source_type, content_sha256, metadata, "
                          "publish_date FROM reports ORDER BY id"))
     for row in rows:
@@ -55,6 +57,11 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None)
         except ParseError as e:
             counts["failed"] += 1
             changed = _fail(store, row, str(e))
+        except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
+            counts["crashed"] += 1
+            if log:
+                log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e} (left as stored)")
+            continue
         else:
             _keep_old_metadata(parsed, row)
             changed = _apply(store, row, parsed, digest)

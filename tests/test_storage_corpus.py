@@ -275,6 +275,32 @@ def test_reparse_rebuilds_equal(db_copy):
         assert reparse(store)["updated"] == 0
 
 
+def test_reparse_survives_a_parser_crash_and_keeps_that_report(db_copy):
+    import parsers
+
+    def report(rid: int) -> tuple:
+        return (q(db_copy, "SELECT * FROM reports WHERE id = ?", [rid]),
+                q(db_copy, "SELECT * FROM cells WHERE report_id = ? ORDER BY table_key, row_key, col_key", [rid]),
+                q(db_copy, "SELECT rule, ok, detail FROM checks WHERE report_id = ? ORDER BY id", [rid]))
+    first, second = report(1), report(2)
+    with sqlite3.connect(db_copy) as c:
+        c.execute("DELETE FROM cells WHERE report_id IN (1, 2)")  # what a reparse would rebuild
+    bad_url = q(db_copy, "SELECT url FROM reports WHERE id = 1")[0][0]
+
+    def parse(data: bytes, name=None, url=None) -> dict:
+        if url == bad_url:
+            raise RuntimeError("a parser bug")
+        return parsers.parse_bytes(data, name=name, url=url)
+
+    lines: list[str] = []
+    with Store(db_copy) as store:
+        counts = reparse(store, parse, log=lines.append)
+    assert counts["crashed"] == 1 and counts["updated"] == 1
+    assert any(bad_url in ln and "RuntimeError: a parser bug" in ln for ln in lines)
+    assert report(1)[0] == first[0] and report(1)[1] == [] and report(1)[2] == first[2]  # left as stored
+    assert report(2)[1:] == second[1:]  # the others rebuilt
+
+
 def test_reparse_command(db_copy, capsys):
     from crawler.cli import main
     with sqlite3.connect(db_copy) as c:
