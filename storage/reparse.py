@@ -134,4 +134,4 @@ def run(args: argparse.Namespace) -> int:
         counts = reparse(store, log=lambda m: print(m, file=sys.stderr))
         schema.load_labels(store.db)      # labels follow the current parsers/schema.json too
     print("reparse: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    return 0
+    return 1 if counts["crashed"] else 0  # a parser bug: let whoever runs this (cron, CI) hear of it

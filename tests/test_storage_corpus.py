@@ -310,6 +310,23 @@ def test_reparse_command(db_copy, capsys):
     assert q(db_copy, "SELECT count(*) FROM cells WHERE report_id = 1")[0][0] > 100
 
 
+def test_reparse_command_exits_1_after_a_parser_crash(db_copy, capsys, monkeypatch):
+    import parsers
+    from crawler.cli import main
+    real = parsers.parse_bytes
+    bad_url = q(db_copy, "SELECT url FROM reports WHERE id = 1")[0][0]
+
+    def parse(data: bytes, name=None, url=None) -> dict:
+        if url == bad_url:
+            raise RuntimeError("a parser bug")
+        return real(data, name=name, url=url)
+
+    monkeypatch.setattr(parsers, "parse_bytes", parse)
+    assert main(["reparse", "--db", str(db_copy)]) == 1
+    out = capsys.readouterr()
+    assert "crashed 1" in out.out and bad_url in out.err
+
+
 def test_fulltext_search_chinese(corpus_db):
     def search(phrase: str) -> list[str]:
         return [r[0] for r in q(corpus_db, "SELECT r.organ FROM reports_fts JOIN reports r ON r.id = reports_fts.rowid "
