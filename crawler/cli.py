@@ -14,6 +14,7 @@ COMMANDS = {
     "serve": "storage.serve:run",
     "reparse": "storage.reparse:run",
     "ingest": "crawler.distributed:run_ingest",
+    "discover": "crawler.discover:run",
 }
 
 
@@ -31,9 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--mode", choices=["nightly", "backfill"], default="nightly")
     c.add_argument("--years", help="backfill range such as 2019-2024")
     c.add_argument("--revalidate", action="store_true", help="re-check stored reports with conditional requests")
+    c.add_argument("--rediscover", action="store_true",
+                   help="walk each site from its entry page again for new organs and columns "
+                        "(nightly does it on its own every NIANBAO_REDISCOVER_DAYS, default 7)")
     c.add_argument("--redis", help="redis://HOST:PORT/DB: run as a worker of a shared crawl")
     c.add_argument("--seed", action="store_true", help="with --redis: load the sites file into the shared queue")
     c.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="extra Scrapy setting")
+
+    dsc = sub.add_parser("discover", help="dry run for a sites file: per site, reachable or not, the CMS family, "
+                                          "the report columns found with their organs, and the reports listed; stores nothing")
+    dsc.add_argument("--sites", help="CSV with header name,level,region_code,url (default: the bundled list)")
+    dsc.add_argument("--json", action="store_true", help="print one JSON object per site")
+    dsc.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="extra Scrapy setting")
 
     s = sub.add_parser("serve", help="browse the database with Datasette (read-only)")
     s.add_argument("--db", required=True)

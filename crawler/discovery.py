@@ -5,12 +5,14 @@ distributed worker reuse them unchanged.
 """
 from __future__ import annotations
 
-import json
+import logging
 import re
-from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+
+log = logging.getLogger(__name__)
 
 # --- what a report is ---------------------------------------------------------------
 
@@ -52,6 +54,11 @@ def is_report_title(title: str | None) -> bool:
     return not _NOT_REPORT.search(t)
 
 
+def is_not_report(text: str | None) -> bool:
+    """Names the things report columns also carry (notices, 工作要点, 一图读懂 …)."""
+    return bool(_NOT_REPORT.search(re.sub(r"\s+", "", text or "")))
+
+
 def maybe_report_title(title: str | None) -> bool:
     """Looser test for list-page link texts, which CMSs truncate ("…2021年政府信息公开工作…")."""
     t = re.sub(r"\s+", "", title or "")
@@ -72,6 +79,7 @@ _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
 class Link:
     url: str
     text: str
+    attachments: tuple[str, ...] = ()    # documents a platform lists beside the link (gkmlpt)
 
 
 def _doc(html: str) -> lxml.html.HtmlElement | None:
@@ -88,7 +96,8 @@ def links(html: str, base_url: str) -> list[Link]:
     if doc is None:
         return []
     base = doc.xpath("//base/@href")
-    base_url = urljoin(base_url, base[0]) if base else base_url
+    if base:
+        base_url = absolute(base_url, base[0]) or base_url
     out: list[Link] = []
     for a in doc.iter("a"):
         href = (a.get("href") or "").strip()
@@ -98,8 +107,26 @@ def links(html: str, base_url: str) -> list[Link]:
         attr = (a.get("title") or "").strip()
         if attr and len(attr) > len(text):
             text = attr
-        out.append(Link(urljoin(base_url, href).split("#")[0], text))
+        url = absolute(base_url, href)
+        if url is None:
+            log.info("malformed link skipped on %s: %r", base_url, href[:200])
+            continue
+        out.append(Link(url, text))
     return out
+
+
+def absolute(base_url: str, href: str) -> str | None:
+    """The absolute http(s) URL of a link, or None when it cannot be requested: urljoin fails
+    (`http://[::1/…`), the port is out of range (`:99999`), or the host is missing."""
+    try:
+        url = urljoin(base_url, href).split("#")[0]
+        parts = urlsplit(url)
+        parts.port   # raises ValueError for a port out of range or not a number
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return url
 
 
 def column_links(html: str, base_url: str) -> tuple[list[str], list[str]]:
@@ -113,7 +140,7 @@ def column_links(html: str, base_url: str) -> tuple[list[str], list[str]]:
             cols.append(link.url)
         elif any(t.endswith(w) or t == w for w in DISCLOSURE_WORDS) or t in ("政府信息公开专栏", "信息公开目录"):
             disc.append(link.url)
-    return _uniq(cols), _uniq(disc)
+    return uniq(cols), uniq(disc)
 
 
 def report_links(html: str, base_url: str) -> list[Link]:
@@ -126,180 +153,10 @@ def is_attachment_url(url: str) -> bool:
     return path.endswith(ATTACHMENT_EXT) or "download.jsp" in path or "/_content/download" in path
 
 
-def _uniq(seq: list[str]) -> list[str]:
+def uniq(seq: list[str]) -> list[str]:
+    """The items in order, each once."""
     seen: set[str] = set()
     return [x for x in seq if not (x in seen or seen.add(x))]
-
-
-# --- pagination ----------------------------------------------------------------------
-
-_CREATE_PAGE = re.compile(r"createPageHTML\(\s*['\"]?(\d+)['\"]?\s*,\s*['\"]?(\d+)['\"]?\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]")
-_COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*['\"]?(\d+)")
-_NEXT_WORDS = ("下一页", "下页", "后一页", "next", "Next", ">", "›", "»")
-_LAST_WORDS = ("尾页", "末页", "最后一页")
-
-
-def trs_pages(html: str, url: str) -> list[str]:
-    """TRS WCM static pages announced only by a script: index.html, index_1.html, …"""
-    m = _CREATE_PAGE.search(html)
-    if m:
-        count, prefix, ext = int(m[1]), m[3], m[4]
-    else:
-        m = _COUNT_PAGE.search(html)
-        if not m:
-            return []
-        count = int(m[1])
-        path = urlsplit(url).path
-        name = path.rsplit("/", 1)[-1]
-        stem, _, ext = name.partition(".")
-        prefix = re.sub(r"_\d+$", "", stem) or "index"
-        ext = ext or "html"
-    return [urljoin(url, f"{prefix}.{ext}" if i == 0 else f"{prefix}_{i}.{ext}") for i in range(count)]
-
-
-def pager_links(html: str, url: str) -> tuple[list[str], list[str]]:
-    """(next-page links, every page link: numbers, 尾页, next) from a generic pager.
-    VSB's count-down pages (ndbg/3.htm, ndbg/2.htm …) arrive here as ordinary 下页 links."""
-    nxt, every = [], []
-    for link in links(html, url):
-        t = link.text.strip()
-        if not t or len(t) > 6 or is_attachment_url(link.url):
-            continue
-        if any(t == w or t.startswith(w) for w in ("下一页", "下页", "后一页")) or t in _NEXT_WORDS:
-            nxt.append(link.url)
-            every.append(link.url)
-        elif t in _LAST_WORDS or re.fullmatch(r"\[?\d{1,4}\]?", t):
-            every.append(link.url)
-    return _uniq(nxt), _uniq(every)
-
-
-# --- 大汉 Hanweb jcms ----------------------------------------------------------------
-
-_DATASTORE = re.compile(r"<datastore>(.*?)</datastore>", re.S | re.I)
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S | re.I)
-_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
-_NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S | re.I)
-_PERPAGE = re.compile(r"perpage\s*[:=]\s*['\"]?(\d+)", re.I)
-_COLID = re.compile(r"/col/col(\d+)/")
-PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
-PROXY_FIELDS = ("col", "appid", "webid", "path", "columnid", "sourceContentType", "unitid",
-                "webname", "permissiontype")
-
-
-@dataclass
-class Hanweb:
-    records_html: str
-    embedded: int
-    total: int | None
-    perpage: int
-    form: dict = field(default_factory=dict)
-
-
-def hanweb_datastore(text: str, url: str) -> Hanweb | None:
-    """The embedded <datastore> of a jcms column page (or a dataproxy answer)."""
-    m = _DATASTORE.search(text)
-    if not m:
-        return None
-    block = m[1]
-    records = _RECORD.findall(block)
-    total = _TOTAL.search(text)
-    perpage = _PERPAGE.search(text)
-    form: dict[str, str] = {}
-    ng = _NEXTGROUP.search(block)
-    if ng:
-        href = re.search(r"href\s*=\s*['\"]([^'\"]+)", ng[1])
-        if href:
-            form.update({k: v for k, v in parse_qsl(urlsplit(href[1].replace("&amp;", "&")).query) if k in PROXY_FIELDS})
-    # jcms pages also carry the proxy parameters in their own script
-    for key in PROXY_FIELDS:
-        if key not in form:
-            m2 = re.search(rf"['\"]?{key}['\"]?\s*[:=]\s*['\"]?([^'\",&\s}}]+)", text)
-            if m2:
-                form[key] = m2[1]
-    col = _COLID.search(url)
-    if col:
-        form.setdefault("columnid", col[1])
-    form.setdefault("col", "1")
-    form.setdefault("appid", "1")
-    form.setdefault("path", "/")
-    form.setdefault("permissiontype", "0")
-    return Hanweb("\n".join(records), len(records), int(total[1]) if total else None,
-                  int(perpage[1]) if perpage else 15, form)
-
-
-def hanweb_proxy_requests(hw: Hanweb, url: str) -> list[tuple[str, dict]]:
-    """The dataproxy POSTs (url, form) for the records after the embedded ones.
-    jcms answers in groups as large as the embedded block (commonly three pages)."""
-    if not hw.total or hw.total <= hw.embedded or hw.embedded == 0:
-        return []
-    group = hw.embedded
-    out = []
-    start = hw.embedded + 1
-    while start <= hw.total:
-        end = min(start + group - 1, hw.total)
-        q = urlencode({"startrecord": start, "endrecord": end, "perpage": hw.perpage})
-        out.append((urljoin(url, f"{PROXY_PATH}?{q}"), dict(hw.form)))
-        start = end + 1
-    return out
-
-
-# --- list pages filled by a search API from JavaScript ------------------------------
-
-_API_URL = re.compile(
-    r"""['"]((?:https?://[^'"\s/]+)?(?:\.{0,2}/)?[^'"\s]*?"""
-    r"""(?:was5/web/search|common/search/|searchapi|api/[^'"\s]*list|\.json)[^'"\s]*)['"]""",
-    re.I)
-
-
-def api_urls(html: str, url: str) -> list[str]:
-    """Search-API endpoints a list page's script fetches its items from."""
-    doc = _doc(html)
-    if doc is None:
-        return []
-    out = []
-    for script in doc.xpath("//script[not(@src)]/text()"):
-        for m in _API_URL.finditer(script):
-            out.append(urljoin(url, m[1]))
-    return _uniq(out)
-
-
-def api_items(data: bytes | str, url: str) -> tuple[list[Link], int | None]:
-    """(items, page count) from a JSON search-API answer of any common shape: every object
-    with a title-like and a url-like key is an item."""
-    try:
-        obj = json.loads(data)
-    except (ValueError, TypeError):
-        return [], None
-    items: list[Link] = []
-    pages: list[int] = []
-
-    def walk(o):
-        if isinstance(o, dict):
-            title = next((o[k] for k in ("title", "Title", "DOCTITLE", "doctitle", "name") if isinstance(o.get(k), str)), None)
-            link = next((o[k] for k in ("url", "URL", "link", "DOCPUBURL", "docpuburl", "href", "pubUrl") if isinstance(o.get(k), str)), None)
-            if title and link:
-                items.append(Link(urljoin(url, link), re.sub(r"<[^>]+>", "", title).strip()))
-            for k in ("pageCount", "totalPage", "totalPages", "pages", "pagecount"):
-                if isinstance(o.get(k), int):
-                    pages.append(o[k])
-            for v in o.values():
-                walk(v)
-        elif isinstance(o, list):
-            for v in o:
-                walk(v)
-
-    walk(obj)
-    return items, (max(pages) if pages else None)
-
-
-def api_page_url(url: str, page: int) -> str:
-    """The same API URL asking for another page (page= / pageNo= / _page= parameter)."""
-    parts = urlsplit(url)
-    q = parse_qsl(parts.query, keep_blank_values=True)
-    keys = [k for k, _ in q if k.lower() in ("page", "pageno", "pagenum", "_page", "pageindex", "curpage")]
-    key = keys[0] if keys else "page"
-    q = [(k, v) for k, v in q if k != key] + [(key, str(page))]
-    return urlunsplit(parts._replace(query=urlencode(q)))
 
 
 # --- challenges and shells -------------------------------------------------------------
@@ -325,8 +182,8 @@ def js_redirect(html: str, url: str) -> str | None:
     m = _JS_REDIRECT.search(html)
     if not m or m[1].startswith("javascript"):
         return None
-    target = urljoin(url, m[1])
-    return target if target != url else None
+    target = absolute(url, m[1])
+    return target if target and target != url else None
 
 
 def challenge_reason(status: int, html: str) -> str | None:

@@ -27,7 +27,6 @@ import sys
 import time
 import uuid
 from collections import defaultdict
-from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from scrapy import signals
@@ -36,6 +35,7 @@ from scrapy.http import Request
 
 from crawler import redis_state as rs
 from crawler.items import CrawlItem
+from crawler.ledger import RunLedger
 from crawler.pipelines import StorePipeline, parse_report
 from crawler.spiders.reports import ReportsSpider, parse_years
 
@@ -90,12 +90,12 @@ class WorkerSpider(ReportsSpider):
     """The reports spider as a worker of a shared crawl: sites and options come from the run in
     Redis, per-site state (list pages seen, blocked hosts, outcome) is shared there, known URLs are
     the seeder's mirror of the database. Nothing here opens SQLite."""
+    track_unfinished = False   # the acknowledged queue recovers a killed worker's requests
 
     def _setup(self, settings) -> None:
         from scrapy_redis.connection import get_redis_from_settings
 
-        self.max_depth = settings.getint("NIANBAO_MAX_DISCOVERY_DEPTH", 2)
-        self.max_list_pages = settings.getint("NIANBAO_MAX_LIST_PAGES", 200)
+        self._limits(settings)
         self.server = get_redis_from_settings(settings)
         self.worker_id = settings.get("NIANBAO_WORKER_ID")
         self.shared = rs.Shared(self.server, self.worker_id)
@@ -114,19 +114,14 @@ class WorkerSpider(ReportsSpider):
         self.years = parse_years(run.get("years") or None)
         self.revalidate = bool(run["revalidate"])
         self.sites = run["sites"]
-        self.allowed_netlocs = {s["netloc"] for s in self.sites}
-        self.allowed_domains = sorted({urlsplit(s["url"]).hostname for s in self.sites})
+        self._hosts(self.sites)
         self.blocked_netlocs = rs.SharedSet(self.server, rs.BLOCKED)
         self.by_id = {s["id"]: s for s in self.sites}
         self.known: dict[str, set[str]] = {}
         self._listed_here: set[str] = set()
-        # the base spider's own per-process tallies, still touched by its code paths; unused here
-        self.pending = defaultdict(int)
-        self.list_pages = defaultdict(int)
-        self.listed = defaultdict(int)
-        self.outcome: dict[str, str] = {}
-        self.site_reason: dict[str, str] = {}
-        self.done: set[str] = set()
+        # the base spider's per-process tallies: catalogue pages visited here (the shared
+        # duplicate filter is the cross-worker guard); outcomes are the ingester's to decide
+        self.ledger = RunLedger(self.by_id)
 
     def follow_run(self, run_id: str | None) -> None:
         """Called by the queue with the run id of each popped request."""
@@ -153,7 +148,7 @@ class WorkerSpider(ReportsSpider):
             self.server.sadd(rs.LISTED, site_id)
 
     def _count_list_page(self, site_id: str) -> int:
-        self._count_listed(site_id)
+        """The per-site page budget, shared by every worker."""
         return int(self.server.hincrby(rs.LIST_PAGES, site_id, 1))
 
     def _site_problem(self, site_id: str, status: str, reason: str) -> None:
@@ -313,6 +308,12 @@ class _NoState:
     def columns(self, site_id):
         return []
 
+    def when(self, site_id, url, what):
+        return None
+
+    def due_retries(self, site_id):
+        return []
+
     def known_urls(self, site_id):
         return set()
 
@@ -392,9 +393,16 @@ def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:
             "revalidate": "1" if args.revalidate else "0", "sites": json.dumps(sites, ensure_ascii=False),
             "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
 
+        from scrapy.settings import Settings
+
         spider = WorkerSpider(sites=args.sites, mode=args.mode, years=args.years)
         spider.mode, spider.years, spider.revalidate, spider.sites = args.mode, years, bool(args.revalidate), sites
-        spider.pending = defaultdict(int)
+        spider.rediscover = bool(getattr(args, "rediscover", False))
+        spider._limits(Settings(dict(pair.split("=", 1) for pair in getattr(args, "set", None) or [] if "=" in pair)))
+        spider._hosts(sites)
+        spider.by_id = {s["id"]: s for s in sites}
+        spider.ledger = RunLedger(spider.by_id)
+        spider.server = server
         spider.worker_id = worker_id
         spider.state, spider.store = _stored_state(args.db)
         try:
@@ -579,7 +587,12 @@ class Ingester:
                        requests=stats.get("downloader/request_count", 0), bytes=stats.get("downloader/response_bytes", 0),
                        status="finished")
         summary["unchanged"] += stats.get("nianbao/revalidated_unchanged", 0)
-        self.pipeline._site_statuses(SimpleNamespace(sites=run["sites"], outcome=outcome, site_reason=reasons))
+        ledger = RunLedger(s["id"] for s in run["sites"])
+        for sid, o in outcome.items():
+            ledger[sid].outcome = o
+        for sid, r in reasons.items():
+            ledger[sid].reason = r
+        self.pipeline.record_sites(run["sites"], ledger)
         self.store.finish_run(int(run["db_run_id"]), **summary)
         self.server.hset(rs.RUN, "finished", "1")
         years = run.get("years")

@@ -29,3 +29,8 @@ class CrawlItem(scrapy.Item):
     failure = scrapy.Field()       # for failures: failed | blocked | skipped
     reason = scrapy.Field()
     fetched_at = scrapy.Field()
+    organ = scrapy.Field()         # the organ of the column a page or report was listed in (from the path)
+    column = scrapy.Field()        # the column's URL
+    column_name = scrapy.Field()   # for column pages: the column's name
+    family = scrapy.Field()        # for list pages: the CMS family that read them
+    site_entry = scrapy.Field()    # the site's entry page (its columns were discovered this run)

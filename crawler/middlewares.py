@@ -39,8 +39,9 @@ def _netloc(url_or_request) -> str:
 
 
 class HostGuardMiddleware:
-    """Only hosts (host:port) named in the sites file, and none that answered with a challenge.
-    Scrapy's OffsiteMiddleware works on domain names; this one also tells ports apart and covers
+    """Only hosts of the sites file's sites (crawler.hosts: a site's registered domain, or for an
+    IP address that exact host:port), and none that answered with a challenge. Scrapy's
+    OffsiteMiddleware works on domain names; this one also tells IP ports apart and covers
     requests made by redirects and by any code path."""
 
     def __init__(self, crawler) -> None:
@@ -52,9 +53,9 @@ class HostGuardMiddleware:
 
     def process_request(self, request: Request) -> None:
         spider = self.crawler.spider
-        allowed = getattr(spider, "allowed_netlocs", None)
+        rules = getattr(spider, "host_rules", None)
         netloc = _netloc(request)
-        if allowed is not None and netloc not in allowed:
+        if rules is not None and not rules.allows(request.url):
             self.crawler.stats.inc_value("nianbao/offsite_dropped")
             log.info("off-site request dropped: %s (from %s)", request.url, request.meta.get("from_url"))
             raise OffSite(f"off-site host {netloc}")
@@ -76,9 +77,12 @@ class RedirectGuardMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         if response.status in (301, 302, 303, 307, 308) and b"Location" in response.headers:
             location = response.headers[b"Location"].decode("latin-1")
-            target = urljoin(request.url, location)
-            allowed = getattr(self.crawler.spider, "allowed_netlocs", None)
-            if allowed is not None and _netloc(target) not in allowed:
+            try:
+                target = urljoin(request.url, location)
+            except ValueError:
+                raise OffSite(f"malformed redirect to {location!r}") from None
+            rules = getattr(self.crawler.spider, "host_rules", None)
+            if rules is not None and not rules.allows(target):
                 self.crawler.stats.inc_value("nianbao/offsite_redirect_dropped")
                 log.warning("off-site redirect dropped: %s -> %s", request.url, target)
                 raise OffSite(f"off-site redirect to {target}")

@@ -6,8 +6,10 @@ which stores it through this same pipeline (StorePipeline.store_item).
 """
 from __future__ import annotations
 
+import json
 import logging
 import time
+from collections import Counter
 from urllib.parse import unquote, urlsplit
 
 from scrapy.exceptions import DropItem
@@ -71,6 +73,8 @@ class StorePipeline:
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "parse_failures": 0,
                        "identity_failures": 0, "not_reports": 0, "image_only": 0, "failed_pages": 0,
                        "blocked_pages": 0, "reports_found": 0}
+        self.per_organ: Counter = Counter()   # reports stored this run, per organ
+        self.families: dict[str, Counter] = {}  # site id -> CMS families of the list pages stored
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -110,6 +114,10 @@ class StorePipeline:
         summary["requests"] = stats.get_value("downloader/request_count", 0)
         summary["bytes"] = stats.get_value("downloader/response_bytes", 0)
         summary["unchanged"] += stats.get_value("nianbao/revalidated_unchanged", 0)
+        if self.per_organ:
+            top = self.per_organ.most_common()
+            summary["reports_per_organ"] = ", ".join(f"{o} {n}" for o, n in top[:12]) + (
+                f", … {len(top) - 12} more" if len(top) > 12 else "")
         summary["status"] = "finished" if stats.get_value("finish_reason", "finished") in ("finished", None) else "failed"
         for k, v in summary.items():
             stats.set_value(f"nianbao/summary/{k}", v)
@@ -120,17 +128,27 @@ class StorePipeline:
             self.close_store()
 
     def _site_statuses(self, spider) -> None:
-        """Per-site outcome of this run on the sites row: ok | failed | blocked, with the reason."""
         sites = getattr(spider, "sites", None)
-        if not sites:
-            return
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        ledger = getattr(spider, "ledger", None)
+        if sites and ledger is not None:
+            self.record_sites(sites, ledger)
+
+    def record_sites(self, sites: list[dict], ledger) -> None:
+        """Per-site outcome of this run on the sites row: ok | failed | blocked, with the reason,
+        the CMS family, the columns and organs known, and the reports stored per organ."""
+        from storage.store import now
+
+        stamp = now()
         rows = []
         for s in sites:
-            outcome = spider.outcome.get(s["id"], "ok")
+            tally = ledger[s["id"]]
+            known = self.state.columns(s["id"]) or list(tally.columns.values())
+            per_organ = self.store.reports_per_organ(s["id"])
             row = {k: v for k, v in s.items() if k not in ("id", "netloc")}
-            row.update({"crawl_status": outcome, "crawl_reason": spider.site_reason.get(s["id"]),
-                        "crawled_at": stamp})
+            row.update({"crawl_status": tally.outcome or "ok", "crawl_reason": tally.reason, "crawled_at": stamp,
+                        "cms": ",".join(f for f, _ in self.families.get(s["id"], Counter()).most_common()) or None,
+                        "columns_found": len(known), "organs_found": len({c["organ"] for c in known if c.get("organ")}),
+                        "reports_per_organ": json.dumps(per_organ, ensure_ascii=False) if per_organ else None})
             rows.append(row)
         self.store.upsert_sites(rows)
 
@@ -157,8 +175,13 @@ class StorePipeline:
                                body=item.get("body"), error=error, kind=kind or item.get("page_kind") or "page",
                                fetched_at=item.get("fetched_at"))
         pk = kind or item.get("page_kind")
+        if item.get("family"):
+            self.families.setdefault(item["site_id"], Counter())[item["family"]] += 1
+        if item.get("site_entry"):
+            self.state.remember(item["site_id"], "", "discovered")
         if pk == "column":
-            self.state.remember(item["site_id"], item["url"], "column")
+            self.state.remember(item["site_id"], item["url"], "column", organ=item.get("organ"),
+                                name=item.get("column_name"), family=item.get("family"))
         elif pk == "not_report":
             self.counts["not_reports"] += 1
             self.state.remember(item["site_id"], item["url"], "not_report")
@@ -171,7 +194,9 @@ class StorePipeline:
             self.counts["failed_pages" if status == "failed" else "blocked_pages"] += 1
             if item.get("page_kind") in REPORT_CALLBACKS:
                 # a report link that could not be had; list/entry failures are site-level (sites table)
-                self.store.record_failure(item["url"], site_id=item["site_id"], status=status, reason=reason)
+                self.store.record_failure(item["url"], site_id=item["site_id"], status=status, reason=reason,
+                                          title=item.get("title"), column_organ=item.get("organ"),
+                                          page_url=item.get("page_url"))
 
     def _report(self, item: CrawlItem, report: dict | None = None) -> None:
         url, sid, body = item["url"], item["site_id"], bytes(item["body"])
@@ -209,10 +234,12 @@ class StorePipeline:
             return
         if not parsed.get("organ") or not parsed.get("year"):
             self.counts["identity_failures"] += 1
-        _id, outcome = self.store.store_report(parsed, url=url, site_id=sid, content=body,
+        report_id, outcome = self.store.store_report(parsed, url=url, site_id=sid, content=body,
                                                source_type=parsed.get("source_type") or "html",
-                                               fetched_at=item.get("fetched_at"), page_url=item.get("page_url"))
+                                               fetched_at=item.get("fetched_at"), page_url=item.get("page_url"),
+                                               column_organ=item.get("organ"))
         self.counts["reports_found"] += 1
+        self.per_organ[self.store.report_organ_of(report_id) or "?"] += 1
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         if item.get("page_url"):
             self.state.remember(sid, item["page_url"], "report_page")

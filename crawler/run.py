@@ -17,6 +17,7 @@ EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 2, 3, 75
 
 SUMMARY_ROWS = (
     ("sites ok", "sites_ok"), ("sites failed", "sites_failed"), ("sites blocked", "sites_blocked"),
+    ("columns found", "columns_found"), ("organs found", "organs_found"),
     ("requests", "requests"), ("bytes", "bytes"), ("reports found", "reports_found"),
     ("new", "new"), ("changed", "changed"), ("unchanged", "unchanged"),
     ("image only", "image_only"), ("not reports", "not_reports"), ("parse failures", "parse_failures"),
@@ -93,6 +94,8 @@ def format_summary(summary: dict) -> str:
     width = max(len(label) for label, _ in SUMMARY_ROWS)
     lines = [f"{'mode':<{width}}  {summary.get('mode', '')}"]
     lines += [f"{label:<{width}}  {summary.get(key, 0)}" for label, key in SUMMARY_ROWS]
+    if summary.get("reports_per_organ"):
+        lines.append(f"{'reports per organ':<{width}}  {summary['reports_per_organ']}")
     return "\n".join(lines)
 
 
@@ -142,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
         process = CrawlerProcess(settings, install_root_handler=True)
         crawler = process.create_crawler(ReportsSpider)
         process.crawl(crawler, sites=args.sites, mode=args.mode, years=args.years,
-                      revalidate="1" if args.revalidate else None)
+                      revalidate="1" if args.revalidate else None,
+                      rediscover="1" if getattr(args, "rediscover", False) else None)
         process.start()
         stats = crawler.stats.get_stats()
         summary = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("nianbao/summary/")}

@@ -173,3 +173,15 @@ def _signature(tokens: list[Token]) -> str | None:
             if not nxt or _DATE_LINE.match(nxt):
                 return line
     return None
+
+
+def is_bare_organ(name: str | None) -> bool:
+    """县人民政府, 本机关, 区政府办公室 …: a name that does not say which body."""
+    return not name or bool(_BARE_ORGAN.match(re.sub(r"\s+", "", name)))
+
+
+def title_organ(title: str | None) -> str:
+    """The reporting body a title names, or '' when it names none or only a bare 县人民政府/本机关
+    (the crawler then takes the organ of the column the report was listed in)."""
+    organ = organ_from_title(title)
+    return "" if is_bare_organ(organ) else organ

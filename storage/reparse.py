@@ -43,7 +43,7 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None)
 
     db = store.db
     counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0}
-    rows = list(db.query("SELECT id, url, page_url, site_id, source_type, content_sha256, metadata, "
+    rows = list(db.query("SELECT id, url, page_url, site_id, source_type, content_sha256, metadata, column_organ, "
                          "publish_date FROM reports ORDER BY id"))
     for row in rows:
         counts["reports"] += 1
@@ -104,7 +104,7 @@ def _apply(store: Store, row: dict, parsed: dict, digest: str) -> bool:
     db = store.db
     rec = store._report_record(parsed, url=row["url"], site_id=row["site_id"],
                                source_type=row["source_type"] or parsed.get("source_type"),
-                               page_url=row["page_url"])
+                               page_url=row["page_url"], column_organ=row.get("column_organ"))
     old = db.execute(f"SELECT {', '.join(f'[{k}]' for k in rec)} FROM reports WHERE id = ?", [row["id"]]).fetchone()
     same_row = tuple(rec.values()) == tuple(old)
     new_cells = sorted((c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))))

@@ -52,6 +52,8 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
         ("metadata", "TEXT"), ("attachments", "TEXT"), ("images", "TEXT"), ("legacy_figures", "TEXT"),
         ("content_sha256", "TEXT REFERENCES blobs(sha256)"), ("size", "INTEGER"),
         ("fetched_at", "TEXT"), ("first_seen_at", "TEXT"), ("updated_at", "TEXT"), ("version", "INTEGER"),
+        # the organ of the column the report was listed in, and failed fetches' retry schedule
+        ("column_organ", "TEXT"), ("attempts", "INTEGER"), ("retry_at", "TEXT"),
     ], [], False),
     "report_versions": ([
         ("id", "INTEGER PRIMARY KEY"), ("report_id", "INTEGER REFERENCES reports(id)"), ("version", "INTEGER"),

@@ -169,8 +169,11 @@ class Store:
 
     # -- reports -------------------------------------------------------------------
     def store_report(self, parsed: dict, *, url: str, site_id: str | None, content: bytes, source_type: str,
-                     fetched_at: str | None = None, page_url: str | None = None) -> tuple[int, str]:
-        """Store one parse result. Returns (report id, "new" | "changed" | "unchanged")."""
+                     fetched_at: str | None = None, page_url: str | None = None,
+                     column_organ: str | None = None) -> tuple[int, str]:
+        """Store one parse result. Returns (report id, "new" | "changed" | "unchanged").
+        `column_organ` is the organ of the column the report was listed in: the report's organ
+        when its title names none (see report_organ)."""
         digest = sha256(content)
         stamp = fetched_at or now()
         with self.db.atomic():
@@ -187,7 +190,8 @@ class Store:
                                         if page is None else
                                         {"url": url, "content_sha256": digest, "size": len(content),
                                          "fetched_at": stamp}, pk="url")
-            rec = self._report_record(parsed, url=url, site_id=site_id, source_type=source_type, page_url=page_url)
+            rec = self._report_record(parsed, url=url, site_id=site_id, source_type=source_type, page_url=page_url,
+                                      column_organ=column_organ or (old or {}).get("column_organ"))
             rec.update({"content_sha256": digest, "size": len(content), "fetched_at": stamp, "updated_at": now()})
             if old is None:
                 rec.update({"first_seen_at": stamp, "version": 1})
@@ -206,17 +210,18 @@ class Store:
         return report_id, outcome
 
     def _report_record(self, parsed: dict, *, url: str, site_id: str | None, source_type: str | None,
-                       page_url: str | None) -> dict:
+                       page_url: str | None, column_organ: str | None = None) -> dict:
         meta = dict(parsed.get("metadata") or {})
         year = parsed.get("year")
-        res = divisions.resolve(parsed.get("organ") or _title_subject(parsed.get("title")), self._site_region(site_id))
+        organ = report_organ(parsed, column_organ)
+        res = divisions.resolve(organ or _title_subject(parsed.get("title")), self._site_region(site_id))
         region = res.columns()
         due = deadlines.deadline(year, region["body_kind"], region["region_code"])
         checks = parsed.get("checks") or []
         sections = parsed.get("sections") or {}
         rec = {
             "url": url, "page_url": page_url, "site_id": site_id,
-            "title": parsed.get("title"), "organ": parsed.get("organ"), "year": year,
+            "title": parsed.get("title"), "organ": organ, "year": year, "column_organ": column_organ,
             "format": parsed.get("format"), "publish_date": meta.get("publish_date"),
             "source_type": source_type or parsed.get("source_type"),
             "status": parsed.get("status") or "parsed", "reason": parsed.get("reason"),
@@ -259,20 +264,35 @@ class Store:
                      "cells": _json(cells), "checks": _json(checks)})
         self.db["report_versions"].insert(snap)
 
-    def record_failure(self, url: str, *, site_id: str | None, status: str, reason: str) -> None:
+    def record_failure(self, url: str, *, site_id: str | None, status: str, reason: str, title: str | None = None,
+                       column_organ: str | None = None, page_url: str | None = None) -> None:
         """Log a report that could not be fetched or parsed. A stored report keeps its data;
-        a URL never stored gets a reports row with this status so failures can be faceted."""
+        a URL never stored gets a reports row with this status so failures can be faceted, its
+        `attempts` counted and its next try (`retry_at`) set by retry_delay()."""
         stamp = now()
         with self.db.atomic():
             self.db["failures"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason, "at": stamp})
-            old = next(self.db.query("SELECT id, content_sha256 FROM reports WHERE url = ?", [url]), None)
+            old = next(self.db.query("SELECT id, content_sha256, attempts FROM reports WHERE url = ?", [url]), None)
+            attempts = ((old or {}).get("attempts") or 0) + 1
+            retry = (dt.datetime.fromisoformat(stamp) + retry_delay(attempts)).isoformat() if status == "failed" else None
             if old is None:
                 res = divisions.resolve(None, self._site_region(site_id)).columns()
                 self.db["reports"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason,
+                                           "title": title, "column_organ": column_organ, "page_url": page_url,
+                                           "attempts": attempts, "retry_at": retry,
                                            **{k: v for k, v in res.items() if k not in ("body_key", "body_kind")},
                                            "fetched_at": stamp, "first_seen_at": stamp, "updated_at": stamp})
             elif not old["content_sha256"]:
-                self.db["reports"].update(old["id"], {"status": status, "reason": reason, "updated_at": stamp})
+                self.db["reports"].update(old["id"], {"status": status, "reason": reason, "updated_at": stamp,
+                                                      "attempts": attempts, "retry_at": retry})
+
+    def due_retries(self, site_id: str | None, *, slack_hours: float = 2) -> list[dict]:
+        """Failed reports (never stored) whose next try is due: url, title, column_organ, page_url.
+        The slack lets tomorrow's nightly run take what failed tonight."""
+        due = (dt.datetime.fromisoformat(now()) + dt.timedelta(hours=slack_hours)).isoformat()
+        return [dict(r) for r in self.db.query(
+            "SELECT url, title, column_organ, page_url, attempts FROM reports WHERE site_id IS ? AND content_sha256 IS NULL"
+            " AND status = 'failed' AND retry_at IS NOT NULL AND retry_at <= ? ORDER BY retry_at", [site_id, due])]
 
     def report_urls(self, site_id: str | None = None, *, include_failures: bool = False) -> set[str]:
         """URLs of stored reports (those stored from content; failures too if asked), to skip on recrawl."""
@@ -284,6 +304,16 @@ class Store:
             params.append(site_id)
         sql = "SELECT url FROM reports" + (f" WHERE {' AND '.join(where)}" if where else "")
         return {r[0] for r in self.db.execute(sql, params)}
+
+    def report_organ_of(self, report_id: int) -> str | None:
+        row = next(self.db.query("SELECT organ FROM reports WHERE id = ?", [report_id]), None)
+        return row["organ"] if row else None
+
+    def reports_per_organ(self, site_id: str | None) -> dict[str, int]:
+        """How many reports of the site are stored, per organ (most first)."""
+        return {r["organ"] or "?": r["n"] for r in self.db.query(
+            "SELECT organ, count(*) AS n FROM reports WHERE site_id IS ? AND content_sha256 IS NOT NULL"
+            " GROUP BY organ ORDER BY n DESC, organ", [site_id])}
 
     # -- runs ----------------------------------------------------------------------
     def start_run(self, mode: str, **info: Any) -> int:
@@ -299,6 +329,21 @@ class Store:
     # -- reading -------------------------------------------------------------------
     def report(self, report_id: int) -> dict | None:
         return next(self.db.query("SELECT * FROM reports WHERE id = ?", [report_id]), None)
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """How long a report that failed `attempts` times waits: a day, then 2, 4, 8 … days, at most 30."""
+    return dt.timedelta(days=min(30, 2 ** max(0, attempts - 1)))
+
+
+def report_organ(parsed: dict, column_organ: str | None) -> str | None:
+    """The report's organ: the one its title names, else the organ of the column it was listed in
+    (a 黎集镇 column's 2023年政府信息公开工作年度报告 is 黎集镇's), else what the parser read."""
+    from parsers import title_organ
+
+    if column_organ and not title_organ(parsed.get("title")):
+        return column_organ
+    return parsed.get("organ")
 
 
 def _header(h: dict, name: str) -> str | None:

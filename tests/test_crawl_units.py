@@ -1,5 +1,5 @@
-"""Unit tests of the crawler's pure parts: titles, column links, each CMS's pagination,
-challenges, charsets, Retry-After, the sites file."""
+"""Unit tests of the crawler's pure parts: titles, challenges, charsets, Retry-After, the sites
+file, malformed links (each CMS family's own tests are in test_cms.py)."""
 from __future__ import annotations
 
 import sys
@@ -45,57 +45,6 @@ def test_truncated_list_title_is_a_candidate_only():
     assert d.maybe_report_title("2014年政府信息公开工作...")
     assert not d.is_report_title("2014年政府信息公开工作...")
     assert not d.maybe_report_title("2022年政务公开工作要点...")
-
-
-def test_column_links_from_home_page():
-    html = ('<a href="/zwgk/">政务公开</a><a href="/zwgk/nb/">政府信息公开年报</a>'
-            '<a href="/a/1.html">龙湖镇2021年政府信息公开工作年度报告</a><a href="/w/">政府网站年度报表</a>')
-    cols, disc = d.column_links(html, "http://h/")
-    assert cols == ["http://h/zwgk/nb/"] and disc == ["http://h/zwgk/"]
-
-
-def test_trs_scripted_pagination(corpus):
-    html = (corpus / "portal" / "trs-list-ordos-engebei.html").read_text(encoding="utf-8")
-    url = "http://h/xxgk/xxgknb/index.html"
-    assert d.trs_pages(html, url) == ["http://h/xxgk/xxgknb/index.html", "http://h/xxgk/xxgknb/index_1.html"]
-    links = d.report_links(html, url)
-    assert "http://h/xxgk/xxgknb/202009/t20200903_2748784.html" in [l.url for l in links]
-    assert not [l for l in links if "一图读懂" in l.text or "会议" in l.text]
-    assert d.trs_pages('<script>createPageHTML(5, 0, "index", "shtml")</script>', "http://h/c/") [-1] == "http://h/c/index_4.shtml"
-
-
-def test_trs_count_page_real_handan(corpus):
-    html = (corpus / "portal" / "trs-list-handan.jsp.html").read_text(encoding="utf-8")
-    pages = d.trs_pages(html, "http://h/zwgk/index.html")
-    assert len(pages) == 56 and pages[1] == "http://h/zwgk/index_1.html"
-
-
-def test_hanweb_datastore_and_proxy():
-    html = ('<div id="1"><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?'
-            'page=1&appid=1&webid=9&path=/&columnid=77&unitid=88&webname=x&permissiontype=0"></a>]]></nextgroup><recordset>'
-            + "".join(f'<record><![CDATA[<li><a href="/art/2022/1/{i}/art_77_{i}.html">A{i}</a></li>]]></record>' for i in range(3))
-            + '</recordset></datastore></script></div><script>perPage:1, totalRecord:7 /*<totalrecord>7</totalrecord>*/</script>')
-    hw = d.hanweb_datastore(html, "http://h/col/col77/index.html")
-    assert hw.embedded == 3 and hw.total == 7 and hw.form["unitid"] == "88" and hw.form["webid"] == "9"
-    reqs = d.hanweb_proxy_requests(hw, "http://h/col/col77/index.html")
-    assert [u for u, _ in reqs] == ["http://h/module/web/jpage/dataproxy.jsp?startrecord=4&endrecord=6&perpage=1",
-                                    "http://h/module/web/jpage/dataproxy.jsp?startrecord=7&endrecord=7&perpage=1"]
-
-
-def test_vsb_countdown_pager():
-    html = '<span class="p_next"><a href="ndbg/3.htm">下页</a></span><span><a href="ndbg/1.htm">尾页</a></span>'
-    nxt, every = d.pager_links(html, "http://h/xxgk/ndbg.htm")
-    assert nxt == ["http://h/xxgk/ndbg/3.htm"] and "http://h/xxgk/ndbg/1.htm" in every
-    assert d.is_attachment_url("http://h/system/_content/download.jsp?urltype=news.DownloadAttachUrl&owner=1&wbfileid=2")
-
-
-def test_search_api():
-    html = '<script>$.getJSON("/common/search/abc?_isJson=true&page=1", f)</script>'
-    assert d.api_urls(html, "http://h/x/") == ["http://h/common/search/abc?_isJson=true&page=1"]
-    items, pages = d.api_items('{"data":{"results":[{"title":"<em>X</em>县2021年政府信息公开工作年度报告","url":"/a.html"}],'
-                               '"pager":{"pageCount":3}}}', "http://h/")
-    assert items[0].url == "http://h/a.html" and items[0].text.startswith("X县") and pages == 3
-    assert "page=2" in d.api_page_url("http://h/common/search/abc?_isJson=true&page=1", 2)
 
 
 def test_challenges_and_shells():

@@ -127,7 +127,7 @@ QUERIES = {
     "report_versions": "SELECT * FROM report_versions",
 }
 VOLATILE = {"id", "report_id", "fetched_at", "first_fetched_at", "first_seen_at", "updated_at", "added_at",
-            "crawled_at", "at", "superseded_at"}
+            "crawled_at", "at", "superseded_at", "retry_at"}
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:

@@ -1,13 +1,16 @@
-"""The `reports` spider: sites file -> report columns -> list pages -> report pages/attachments.
+"""The `reports` spider: sites file -> catalogue pages (organ trees, platforms) -> report
+columns and their sub-columns -> list pages -> report pages/attachments.
 
-Request generation only: everything fetched leaves as a CrawlItem; parsing and storing
-happen in crawler.pipelines, so a Redis scheduler/pipeline can replace either side.
+Request generation only: what a page means is decided by the CMS family modules
+(crawler/cms/) and the organ-tree strategy (crawler/cms/organs.py); everything fetched
+leaves as a CrawlItem; parsing and storing happen in crawler.pipelines, so a Redis
+scheduler/pipeline can replace either side.
 """
 from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+import time
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
@@ -18,8 +21,12 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTimedOutError, TimeoutError
 
+from crawler import cms
 from crawler import discovery as d
+from crawler.cms import organs
+from crawler.hosts import HostRules
 from crawler.items import CrawlItem
+from crawler.ledger import RunLedger
 from crawler.middlewares import Blocked, OffSite, Undecodable
 from crawler.sitesfile import load_sites
 from crawler.state import CrawlState
@@ -28,6 +35,10 @@ log = logging.getLogger(__name__)
 
 DETAIL_PRIORITY = 10       # reports before further list pages: a killed run has stored more
 ATTACHMENT_PRIORITY = 20
+COLUMN_PRIORITY = 5        # then 年报 columns, then organs' pages, then sections (organ lists …)
+ORGAN_PRIORITY = 3
+SECTION_PRIORITY = 1
+MODES = ("nightly", "backfill", "discover")
 
 
 def _now() -> str:
@@ -69,9 +80,9 @@ def classify_detail(html: str, url: str) -> tuple[str, str | None, list[str], li
         log.debug("extraction failed on %s: %s", url, e)
         return "ok", None, [], []
     page_links = d.links(html, url)
-    docs = d._uniq([l.url for l in page_links if d.is_attachment_url(l.url)])
-    attachments = d._uniq([a for a in (ext.attachments or []) if d.is_attachment_url(a)] or
-                          ([] if ext.status != "attachment" else list(ext.attachments or [])))
+    docs = d.uniq([l.url for l in page_links if d.is_attachment_url(l.url)])
+    attachments = d.uniq([a for a in (ext.attachments or []) if d.is_attachment_url(a)] or
+                         ([] if ext.status != "attachment" else list(ext.attachments or [])))
     title = _heading(html) or ext.title
     if ext.status == "attachment":
         return "attachment", title, attachments or docs, []
@@ -102,11 +113,15 @@ def _heading(html: str) -> str | None:
 class ReportsSpider(scrapy.Spider):
     name = "reports"
     custom_settings: dict = {}
+    # a killed run leaves its sites marked unfinished (a distributed crawl recovers through its
+    # acknowledged queue instead)
+    track_unfinished = True
 
     def __init__(self, sites: str | None = None, mode: str | None = None, years: str | None = None,
-                 revalidate: str | bool | None = None, *args, **kwargs) -> None:
+                 revalidate: str | bool | None = None, rediscover: str | bool | None = None, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._sites_arg, self._mode_arg, self._years_arg, self._reval_arg = sites, mode, years, revalidate
+        self._rediscover_arg = rediscover
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -116,20 +131,24 @@ class ReportsSpider(scrapy.Spider):
         crawler.signals.connect(spider._closed, signal=signals.spider_closed)
         return spider
 
+    def _limits(self, settings) -> None:
+        self.max_depth = settings.getint("NIANBAO_MAX_DISCOVERY_DEPTH", 6)
+        self.max_site_pages = settings.getint("NIANBAO_MAX_SITE_PAGES", 400)
+        self.max_list_pages = settings.getint("NIANBAO_MAX_LIST_PAGES", 200)
+        self.rediscover_days = settings.getfloat("NIANBAO_REDISCOVER_DAYS", 7)
+
     def _setup(self, settings) -> None:
         self.mode = (self._mode_arg or settings.get("NIANBAO_MODE") or "nightly").lower()
-        if self.mode not in ("nightly", "backfill"):
-            raise ValueError(f"mode must be nightly or backfill, not {self.mode!r}")
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
         self.years = parse_years(self._years_arg or settings.get("NIANBAO_YEARS"))
         reval = self._reval_arg if self._reval_arg is not None else settings.getbool("NIANBAO_REVALIDATE")
         self.revalidate = str(reval).lower() in ("1", "true", "yes", "on")
+        redisc = self._rediscover_arg if self._rediscover_arg is not None else settings.getbool("NIANBAO_REDISCOVER")
+        self.rediscover = str(redisc).lower() in ("1", "true", "yes", "on")
         self.sites = load_sites(self._sites_arg or settings.get("NIANBAO_SITES"))
-        self.max_depth = settings.getint("NIANBAO_MAX_DISCOVERY_DEPTH", 2)
-        self.max_list_pages = settings.getint("NIANBAO_MAX_LIST_PAGES", 200)
-        # host rules: only the hosts the sites file names (host:port), nothing else, ever
-        self.allowed_netlocs = {s["netloc"] for s in self.sites}
-        self.allowed_domains = sorted({urlsplit(s["url"]).hostname for s in self.sites})
-        self.blocked_netlocs: set[str] = set()
+        self._limits(settings)
+        self._hosts(self.sites)
         from storage import Store
 
         self.store = Store(settings.get("NIANBAO_DB"))
@@ -139,32 +158,37 @@ class ReportsSpider(scrapy.Spider):
             site["id"] = str(sid)
         self.by_id = {s["id"]: s for s in self.sites}
         self.known: dict[str, set[str]] = {}
-        self.pending: dict[str, int] = defaultdict(int)
-        self.list_pages: dict[str, int] = defaultdict(int)
-        self.listed: dict[str, int] = defaultdict(int)   # successful list/column pages per site
-        self.outcome: dict[str, str] = {}                # site id -> failed | blocked (ok otherwise)
-        self.site_reason: dict[str, str] = {}
-        self.done: set[str] = set()
+        self.ledger = RunLedger(self.by_id)
         self.errors = 0
+
+    def _hosts(self, sites: list[dict]) -> None:
+        """Host rules: the registered domain of each site's URL (or the exact IP:port), nothing else."""
+        self.host_rules = HostRules([s["url"] for s in sites])
+        self.allowed_domains = sorted({urlsplit(s["url"]).hostname for s in sites})
+        self.blocked_netlocs: set[str] = set()
 
     # --- bookkeeping ------------------------------------------------------------------
 
     def _req(self, url: str, site: dict, callback, *, method: str = "GET", body=None,
              headers: dict | None = None, priority: int = 0, **meta) -> Request:
-        meta = {"site_id": site["id"], "download_slot": site["netloc"], **meta}
+        meta = {"site_id": site["id"], **meta}
         # per host:port politeness; Scrapy's default slot is the bare host name
         meta["download_slot"] = urlsplit(url).netloc.lower() or site["netloc"]
         meta.setdefault("handle_httpstatus_list", [304])
-        self.pending[site["id"]] += 1
+        self.ledger[site["id"]].pending += 1
         return Request(url, callback=callback, errback=self.on_error, method=method, body=body,
                        headers=headers, priority=priority, meta=meta)
 
     def _settle(self, site_id: str) -> None:
-        self.pending[site_id] -= 1
-        if self.pending[site_id] <= 0 and site_id not in self.done:
-            self.done.add(site_id)
-            if not self.listed[site_id] and site_id not in self.outcome:
-                self.outcome[site_id] = "failed"
+        t = self.ledger[site_id]
+        t.pending -= 1
+        if t.pending <= 0 and not t.done:
+            t.done = True
+            if not t.listed and t.outcome is None:
+                t.outcome = "failed"
+            if self.track_unfinished and self.mode != "discover":
+                # every request of the site answered: the next nightly run may trust validators
+                self.state.forget(site_id, "", "unfinished")
 
     def _dropped(self, request: Request, spider=None) -> None:
         sid = request.meta.get("site_id")
@@ -172,32 +196,34 @@ class ReportsSpider(scrapy.Spider):
             self._settle(sid)
 
     def _closed(self, spider=None, reason=None) -> None:
-        for sid in self.by_id:
-            if not self.listed[sid] and sid not in self.outcome:
-                self.outcome[sid] = "failed"
+        self.ledger.finish()
         self.state.close()
 
     # per-site counters and outcome: methods, so a distributed worker can keep them in Redis
     def _count_listed(self, site_id: str) -> None:
-        self.listed[site_id] += 1
+        self.ledger[site_id].listed += 1
 
     def _count_list_page(self, site_id: str) -> int:
-        """Count a list page of the site; returns how many so far (the guard against endless pagers)."""
-        self._count_listed(site_id)
-        self.list_pages[site_id] += 1
-        return self.list_pages[site_id]
+        """Count a catalogue or list page requested for the site; returns how many so far (the
+        per-site budget, also the guard against endless pagers)."""
+        t = self.ledger[site_id]
+        t.pages += 1
+        return t.pages
+
+    def _first_visit(self, site_id: str, url: str) -> bool:
+        """True the first time a page (by canonical URL) is asked for in this run."""
+        key = _canon(url)
+        seen = self.ledger[site_id].visited
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
 
     def _site_problem(self, site_id: str, status: str, reason: str) -> None:
-        """A failed or blocked fetch: a blocked host blocks the site; the first reason is kept."""
-        if status == "blocked":
-            self.outcome[site_id] = "blocked"
-        self.site_reason.setdefault(site_id, reason)
+        self.ledger.problem(site_id, status, reason)
 
     def site_counts(self) -> dict[str, int]:
-        failed = sum(1 for v in self.outcome.values() if v == "failed")
-        blocked = sum(1 for v in self.outcome.values() if v == "blocked")
-        return {"sites_total": len(self.sites), "sites_done": len(self.done),
-                "sites_ok": len(self.sites) - failed - blocked, "sites_failed": failed, "sites_blocked": blocked}
+        return self.ledger.counts()
 
     def _known(self, site_id: str) -> set[str]:
         if site_id not in self.known:
@@ -214,9 +240,13 @@ class ReportsSpider(scrapy.Spider):
         return h
 
     def _page_item(self, response: Response, page_kind: str, **extra) -> CrawlItem:
+        self.ledger[response.meta["site_id"]].answered += 1
+        # the entry page answered: the site's columns were (re)discovered this run
+        entry = response.meta.get("depth") == 0 and response.request.callback == self.parse_entry
         return CrawlItem(kind="page", site_id=response.meta["site_id"], url=response.url,
                          final_url=response.url, page_kind=page_kind, http_status=response.status,
-                         headers=_headers(response), body=response.body, fetched_at=_now(), **extra)
+                         headers=_headers(response), body=response.body, fetched_at=_now(),
+                         site_entry=entry or None, **extra)
 
     # --- start ------------------------------------------------------------------------
 
@@ -224,55 +254,118 @@ class ReportsSpider(scrapy.Spider):
         for request in self.start_requests_for_sites():
             yield request
 
+    def _rediscover_due(self, site: dict) -> bool:
+        if self.rediscover:
+            return True
+        last = self.state.when(site["id"], "", "discovered")
+        return last is None or time.time() - last >= self.rediscover_days * 86400 - 3600
+
     def start_requests_for_sites(self):
         """The requests a run starts with (a distributed seeder pushes these to the shared queue)."""
         for site in self.sites:
-            columns = self.state.columns(site["id"]) if self.mode == "nightly" else []
+            sid = site["id"]
+            columns = self.state.columns(sid) if self.mode == "nightly" else []
+            # a site whose last run did not finish: its columns' validators are not to be trusted
+            unfinished = self.state.when(sid, "", "unfinished") is not None
+            if self.track_unfinished and self.mode != "discover":
+                self.state.remember(sid, "", "unfinished")
             if self.revalidate:
-                for url in sorted(self.store.report_urls(site_id=site["id"])):
+                for url in sorted(self.store.report_urls(site_id=sid)):
                     yield self._req(url, site, self.parse_revalidate, headers=self._conditional(url),
                                     priority=DETAIL_PRIORITY, binary_ok=True)
-            if columns:
-                # a nightly visit starts at the column found before, with a conditional request
-                for url in columns:
-                    yield self._req(url, site, self.parse_list, headers=self._conditional(url),
-                                    page_index=0, column=url, conditional=True)
-            else:
-                yield self._req(site["url"], site, self.parse_entry, depth=0)
+            if self.mode == "nightly":
+                yield from self._retries(site)
+            for col in columns:
+                # a nightly visit starts at the columns found before, each with one conditional request
+                if not self._first_visit(sid, col["url"]):
+                    continue
+                self._count_list_page(sid)
+                self.ledger[sid].columns[col["url"]] = col
+                yield self._req(col["url"], site, self.parse_list, headers={} if unfinished else self._conditional(col["url"]),
+                                page_index=0, column=col["url"], organ=col.get("organ"), family=col.get("family"),
+                                column_name=col.get("name"), conditional=not unfinished, walk_all=unfinished)
+            if not columns or self._rediscover_due(site):
+                if self._first_visit(sid, site["url"]):
+                    self._count_list_page(sid)
+                    yield self._req(site["url"], site, self.parse_entry, depth=0)
 
-    # --- column discovery -------------------------------------------------------------
+    def _retries(self, site: dict):
+        """Reports that failed before, asked again once their back-off has passed."""
+        for row in self.store.due_retries(site["id"]):
+            url = row["url"]
+            cb = self.parse_attachment if d.is_attachment_url(url) else self.parse_detail
+            yield self._req(url, site, cb, priority=DETAIL_PRIORITY, title=row.get("title"),
+                            organ=row.get("column_organ"), page_url=row.get("page_url"), retry=True, binary_ok=True)
+
+    # --- catalogue pages: entry, disclosure sections, organ lists, organs' pages ------------
 
     def parse_entry(self, response: Response):
         site = self.by_id[response.meta["site_id"]]
+        sid = site["id"]
+        depth = response.meta.get("depth", 0)
         try:
             if not isinstance(response, TextResponse):
-                yield self._fail(response.request, "failed", f"entry page is not HTML ({response.headers.get(b'Content-Type', b'').decode()})")
+                if depth == 0:
+                    yield self._fail(response.request, "failed", f"entry page is not HTML ({response.headers.get(b'Content-Type', b'').decode()})")
                 return
             html = response.text
             target = d.js_redirect(html, response.url)
             if target and not d.report_links(html, response.url):
-                yield self._req(target, site, self.parse_entry, depth=response.meta["depth"], from_url=response.url)
+                yield self._req(target, site, self.parse_entry, depth=depth, organ=response.meta.get("organ"),
+                                from_url=response.url)
                 return
-            cols, disc = d.column_links(html, response.url)
+            page = cms.Page(response.url, html)
+            fam = cms.detect(page)
+            organ = response.meta.get("organ") or (organs.organ_from_title(page.title) if depth == 0 else None)
             here = _canon(response.url)
-            cols = [c for c in cols if _canon(c) != here]
-            is_list = bool(d.report_links(html, response.url) or d.hanweb_datastore(html, response.url)
-                           or d.trs_pages(html, response.url) or d.api_urls(html, response.url))
+            found = organs.classify([l for l in page.links if _canon(l.url) != here])
+            platform_cols = fam.columns(page)
+            is_list = bool(fam.items(page)) or (
+                fam.name in ("hanweb", "trs", "searchapi") and not found.columns and not platform_cols
+                and (page.column_name is None or organs.is_column_name(page.column_name)))
             if is_list:
-                yield from self._list_page(response, html, column=response.url, page_index=0)
-            elif not cols:
+                self._count_listed(sid)
+                yield from self._list_page(response, page, fam, column=response.url, organ=organ, page_index=0)
+            else:
+                if fam.name != "generic":
+                    self.ledger[sid].families[fam.name] += 1
                 yield self._page_item(response, "entry")
-            for url in cols[:4]:
-                yield self._req(url, site, self.parse_list, page_index=0, column=url, from_url=response.url)
-            if not cols and not is_list:
-                depth = response.meta.get("depth", 0)
-                if disc and depth < self.max_depth:
-                    for url in [u for u in disc if _canon(u) != here][:6]:
-                        yield self._req(url, site, self.parse_entry, depth=depth + 1, from_url=response.url)
-                elif depth == 0:
-                    yield self._fail(response.request, "failed", "no report column found from this page")
+            for step in platform_cols:
+                yield from self._column(site, step, organ, response.url)
+            for link in found.columns:
+                yield from self._column(site, cms.Step("column", link.url, name=link.text), organ, response.url)
+            if depth < self.max_depth:
+                for link, name in found.platforms:
+                    yield from self._explore(site, link.url, name or organ, depth + 1, ORGAN_PRIORITY, response.url)
+                for link, name in found.organs:
+                    yield from self._explore(site, link.url, name, depth + 1, ORGAN_PRIORITY, response.url)
+                for link in found.sections:
+                    yield from self._explore(site, link.url, organ, depth + 1, SECTION_PRIORITY, response.url)
+            if depth == 0 and not (is_list or platform_cols or found.columns or found.platforms
+                                   or found.organs or found.sections):
+                yield self._fail(response.request, "failed", "no report column found from this page")
         finally:
-            self._settle(site["id"])
+            self._settle(sid)
+
+    def _explore(self, site: dict, url: str, organ: str | None, depth: int, priority: int, from_url: str):
+        sid = site["id"]
+        if not self.host_rules.allows(url) or not self._first_visit(sid, url):
+            return
+        if self._count_list_page(sid) > self.max_site_pages:
+            log.warning("%s: page budget of %d reached; not exploring %s", site["name"], self.max_site_pages, url)
+            return
+        yield self._req(url, site, self.parse_entry, depth=depth, organ=organ, priority=priority, from_url=from_url)
+
+    def _column(self, site: dict, step: cms.Step, organ: str | None, from_url: str):
+        """Ask a report column (or sub-column) from its first page, once per run."""
+        sid = site["id"]
+        if not self.host_rules.allows(step.url) or not self._first_visit(sid, step.url):
+            return
+        if self._count_list_page(sid) > self.max_site_pages:
+            log.warning("%s: page budget of %d reached; not listing %s", site["name"], self.max_site_pages, step.url)
+            return
+        yield self._req(step.url, site, self.parse_list, priority=COLUMN_PRIORITY, page_index=0, column=step.url,
+                        organ=organ, column_name=step.name, family_data=step.data or None, from_url=from_url)
 
     # --- list pages -------------------------------------------------------------------
 
@@ -280,118 +373,91 @@ class ReportsSpider(scrapy.Spider):
         site = self.by_id[response.meta["site_id"]]
         try:
             if response.status == 304:
-                # nothing changed since the last visit: the whole site costs this one request
+                # nothing changed since the last visit: the column costs this one request
                 self._count_listed(site["id"])
                 self.crawler.stats.inc_value("nianbao/not_modified")
                 return
             if not isinstance(response, TextResponse):
                 yield self._fail(response.request, "failed", "list page is not HTML")
                 return
+            self._count_listed(site["id"])
+            meta = response.meta
             html = response.text
             target = d.js_redirect(html, response.url)
             if target and not d.report_links(html, response.url):
-                yield self._req(target, site, self.parse_list, page_index=response.meta.get("page_index", 0),
-                                column=response.meta.get("column"), from_url=response.url)
+                yield self._req(target, site, self.parse_list, page_index=meta.get("page_index", 0),
+                                column=meta.get("column"), organ=meta.get("organ"), from_url=response.url)
                 return
-            yield from self._list_page(response, html, column=response.meta.get("column"),
-                                       page_index=response.meta.get("page_index", 0))
+            page = cms.Page(response.url, html, dict(meta.get("family_data") or {}), meta.get("page_index", 0))
+            fam = cms.by_name(meta["family"]) if meta.get("family") else cms.detect(page)
+            yield from self._list_page(response, page, fam, column=meta.get("column"), organ=meta.get("organ"),
+                                       page_index=meta.get("page_index", 0))
         finally:
             self._settle(site["id"])
 
-    def _list_page(self, response: Response, html: str, *, column: str | None, page_index: int):
+    def _list_page(self, response: Response, page: cms.Page, fam: cms.Family, *, column: str | None,
+                   organ: str | None, page_index: int):
         site = self.by_id[response.meta["site_id"]]
         sid = site["id"]
-        list_pages = self._count_list_page(sid)
-        is_column = page_index == 0 and not response.meta.get("hanweb_proxy")
-        yield self._page_item(response, "column" if is_column else "list")
-        items = d.report_links(html, response.url)
-        hw = d.hanweb_datastore(html, response.url)
-        if hw is not None:
-            items += d.report_links(hw.records_html, response.url)
-        fresh = yield from self._follow_items(site, items, response.url)
-        if list_pages >= self.max_list_pages:
-            log.warning("%s: stopped after %d list pages", site["name"], list_pages)
+        meta = response.meta
+        is_column = page_index == 0 and response.request.method == "GET" and not (meta.get("family_data") or {}).get("api_page")
+        tally = self.ledger[sid]
+        tally.families[fam.name] += 1
+        name = meta.get("column_name") or page.column_name
+        if is_column:
+            tally.columns.setdefault(column or response.url, {"url": column or response.url, "organ": organ,
+                                                               "name": name, "family": fam.name})
+        yield self._page_item(response, "column" if is_column else "list", organ=organ, column_name=name,
+                              family=fam.name)
+        fresh = yield from self._follow_items(site, fam.items(page), response.url, organ, column)
+        if is_column:
+            here = {_canon(response.url), _canon(column or response.url)}
+            for link in organs.subcolumns([l for l in page.links if _canon(l.url) not in here]):
+                yield from self._column(site, cms.Step("column", link.url, name=link.text), organ, response.url)
+            for step in fam.columns(page):
+                yield from self._column(site, step, organ, response.url)
+        walk_all = self.mode in ("backfill", "discover") or bool(meta.get("walk_all"))
+        go_on = walk_all or fresh > 0 or not self._had_reports(sid)
+        if not go_on:
             return
-        go_on = self.mode == "backfill" or fresh > 0 or not self._had_reports(sid)
-        # pages announced by script (TRS), the jcms proxy, a search API, or a pager
-        trs = d.trs_pages(html, response.url)
-        if hw is not None and not response.meta.get("hanweb_proxy"):
-            groups = d.hanweb_proxy_requests(hw, response.url)
-            if go_on and groups:
-                todo = groups if self.mode == "backfill" else groups[:1]
-                rest = [] if self.mode == "backfill" else groups[1:]
-                for url, form in todo:
-                    yield self._hanweb_req(url, form, site, column, rest)
-        elif response.meta.get("hanweb_proxy"):
-            rest = response.meta.get("hanweb_rest") or []
-            if go_on and rest:
-                url, form = rest[0]
-                yield self._hanweb_req(url, form, site, column, rest[1:])
-        elif trs:
-            here = [i for i, u in enumerate(trs) if _canon(u) == _canon(response.url)]
-            idx = here[0] if here else page_index
-            nxt = trs[idx + 1:] if self.mode == "backfill" else trs[idx + 1: idx + 2]
-            if go_on:
-                for i, url in enumerate(nxt, start=idx + 1):
-                    yield self._req(url, site, self.parse_list, page_index=i, column=column, from_url=response.url)
-        else:
-            nxt, every = d.pager_links(html, response.url)
-            if go_on:
-                for url in (every if self.mode == "backfill" else nxt):
-                    if _canon(url) != _canon(response.url):
-                        yield self._req(url, site, self.parse_list, page_index=page_index + 1, column=column,
-                                        from_url=response.url)
-        if page_index == 0 and not response.meta.get("hanweb_proxy"):
-            for api in d.api_urls(html, response.url):
-                yield self._req(api, site, self.parse_api, page_index=0, column=column, api_page=1,
-                                from_url=response.url, binary_ok=True)
-
-    def _hanweb_req(self, url: str, form: dict, site: dict, column: str | None, rest: list) -> Request:
-        from urllib.parse import urlencode
-        return self._req(url, site, self.parse_list, method="POST", body=urlencode(form),
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=UTF-8",
-                                  "X-Requested-With": "XMLHttpRequest"},
-                         page_index=1, column=column, hanweb_proxy=True, hanweb_rest=rest)
+        for step in fam.pages(page, walk_all):
+            if step.method == "GET" and not self._first_visit(sid, step.url):
+                continue
+            if self._count_list_page(sid) > self.max_site_pages:
+                log.warning("%s: stopped after %d list pages", site["name"], self.max_site_pages)
+                return
+            yield self._req(step.url, site, self.parse_list, method=step.method, body=step.body, headers=step.headers,
+                            page_index=step.page_index, column=column, organ=organ, family=fam.name,
+                            family_data=step.data or None, walk_all=meta.get("walk_all"), from_url=response.url)
 
     def _had_reports(self, sid: str) -> bool:
         return bool(self._known(sid))
 
-    def _follow_items(self, site: dict, items: list[d.Link], from_url: str):
+    def _follow_items(self, site: dict, items: list[d.Link], from_url: str, organ: str | None, column: str | None):
         """Request the report links not yet known; returns how many were new."""
         sid = site["id"]
         known = self._known(sid)
         fresh = 0
         for link in items:
             if link.url in known:
-                continue
+                continue   # off-site links are requested all the same: the host guard logs and drops them
             year = d.title_year(link.text)
             if self.years and year and not (self.years[0] <= year <= self.years[1]):
                 continue
             fresh += 1
             known.add(link.url)
+            if self.mode == "discover":
+                self.ledger[sid].listed_reports.append({"organ": organ, "title": link.text, "url": link.url,
+                                                        "column": column})
+                continue
+            extra = {"title": link.text, "from_url": from_url, "organ": organ, "column": column}
             if d.is_attachment_url(link.url):
                 yield self._req(link.url, site, self.parse_attachment, priority=ATTACHMENT_PRIORITY,
-                                title=link.text, page_url=from_url, from_url=from_url, binary_ok=True)
+                                page_url=from_url, binary_ok=True, **extra)
             else:
                 yield self._req(link.url, site, self.parse_detail, priority=DETAIL_PRIORITY,
-                                title=link.text, from_url=from_url)
+                                more_attachments=list(link.attachments), **extra)
         return fresh
-
-    def parse_api(self, response: Response):
-        site = self.by_id[response.meta["site_id"]]
-        try:
-            items, pages = d.api_items(response.body, response.url)
-            yield self._page_item(response, "api")
-            reports = [i for i in items if d.maybe_report_title(i.text)]
-            fresh = yield from self._follow_items(site, reports, response.url)
-            page = response.meta.get("api_page", 1)
-            go_on = self.mode == "backfill" or fresh > 0 or not self._had_reports(site["id"])
-            more = (page < pages) if pages else bool(items)
-            if go_on and more and page < self.max_list_pages:
-                yield self._req(d.api_page_url(response.url, page + 1), site, self.parse_api,
-                                api_page=page + 1, column=response.meta.get("column"), binary_ok=True)
-        finally:
-            self._settle(site["id"])
 
     # --- reports ----------------------------------------------------------------------
 
@@ -402,15 +468,19 @@ class ReportsSpider(scrapy.Spider):
                 yield self._report_item(response)   # a link that served a document directly
                 return
             status, title, attachments, _images = classify_detail(response.text, response.url)
+            more = [u for u in response.meta.get("more_attachments") or [] if d.is_attachment_url(u)]
             list_title = response.meta.get("title")
+            if more and status != "attachment" and len(d.visible_text(response.text)) < 400:
+                status = "attachment"
             if status == "attachment":
                 if not (d.is_report_title(list_title) or d.is_report_title(title)):
                     yield self._page_item(response, "not_report", title=title or list_title)
                     return
                 yield self._page_item(response, "detail", title=title or list_title)
-                for url in attachments:
+                for url in d.uniq(attachments + more):
                     yield self._req(url, site, self.parse_attachment, priority=ATTACHMENT_PRIORITY,
                                     title=title if d.is_report_title(title) else list_title,
+                                    organ=response.meta.get("organ"), column=response.meta.get("column"),
                                     page_url=response.url, from_url=response.url, binary_ok=True)
                 return
             yield self._report_item(response, title=title if d.is_report_title(title) else list_title)
@@ -438,7 +508,8 @@ class ReportsSpider(scrapy.Spider):
                          final_url=response.url, page_url=page_url, http_status=response.status,
                          headers=_headers(response), body=response.body,
                          title=title or response.meta.get("title"), fetched_at=_now(),
-                         conditional=revalidated)
+                         conditional=revalidated, organ=response.meta.get("organ"),
+                         column=response.meta.get("column"))
 
     # --- failures ---------------------------------------------------------------------
 
@@ -449,7 +520,8 @@ class ReportsSpider(scrapy.Spider):
             self._site_problem(sid, status, f"{request.url}: {reason}")
         return CrawlItem(kind="failure", site_id=sid, url=request.url, failure=status, reason=reason,
                          http_status=http_status, page_kind=request.callback.__name__ if request.callback else None,
-                         fetched_at=_now())
+                         title=request.meta.get("title"), organ=request.meta.get("organ"),
+                         page_url=request.meta.get("page_url"), fetched_at=_now())
 
     def on_error(self, failure):
         request = failure.request
