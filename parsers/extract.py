@@ -32,6 +32,8 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
+from parsers.shells import unwrap_shell
+
 STATUS_OK = "ok"
 STATUS_ATTACHMENT = "attachment"
 STATUS_IMAGE_ONLY = "image_only"
@@ -976,6 +978,9 @@ def _meta_content(metas: list, name: str) -> str | None:
 
 def extract_page(html: str | bytes, url: str | None = None) -> Extraction:
     """Split a saved report page into report body, metadata, attachments and a status."""
+    shell = unwrap_shell(html)   # a platform shell carrying the report as script data (gkmlpt)
+    if shell is not None:
+        html = shell
     doc = _parse(html)
     if doc is None:
         return Extraction(status=STATUS_EMPTY, reason="the page is empty")

@@ -24,7 +24,7 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler import cms
 from crawler import discovery as d
 from crawler.cms import organs
-from crawler.hosts import HostRules
+from crawler.hosts import HostRules, registered_domain
 from crawler.items import CrawlItem
 from crawler.ledger import RunLedger
 from crawler.middlewares import Blocked, OffSite, Undecodable
@@ -164,7 +164,8 @@ class ReportsSpider(scrapy.Spider):
     def _hosts(self, sites: list[dict]) -> None:
         """Host rules: the registered domain of each site's URL (or the exact IP:port), nothing else."""
         self.host_rules = HostRules([s["url"] for s in sites])
-        self.allowed_domains = sorted({urlsplit(s["url"]).hostname for s in sites})
+        # Scrapy's own offsite filter allows subdomains of these: a site's registered domain
+        self.allowed_domains = sorted({registered_domain(urlsplit(s["url"]).hostname or "") for s in sites})
         self.blocked_netlocs: set[str] = set()
 
     # --- bookkeeping ------------------------------------------------------------------
