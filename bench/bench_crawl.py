@@ -6,7 +6,12 @@ requests against the minimum a perfect crawler needs (list pages + report pages 
 peak memory of the crawl process; then for a nightly run with nothing changed: requests per
 site besides robots.txt.
 
-    .venv/bin/python bench/bench_crawl.py [--sites 200] [--polite] [--workers 1,2,4]
+    .venv/bin/python bench/bench_crawl.py [--sites 200] [--organs 60] [--polite] [--workers 1,2,4]
+
+--organs N (default 60) then crawls an organ-tree county from its home page (tests/portal/
+counties.py: home -> 政务公开 -> 部门信息公开 / 乡镇（街道） -> N organs' catalogue pages -> each
+organ's 年报 column), against a perfect crawler that asks only the catalogue and list pages on
+the way to the reports plus one request per report, then a no-change night per known column.
 
 --polite keeps the shipped delays (DOWNLOAD_DELAY, AutoThrottle start); without it they are
 zeroed so the figure measures the crawler, not the politeness.
@@ -195,9 +200,41 @@ def bench_workers(counts: list[int], portal: Portal, sites: Path, tmp: Path, n_s
         redis_proc.wait(10)
 
 
+def bench_organ_tree(n_organs: int, tmp: Path, fast: list[str]) -> None:
+    from tests.portal.counties import Builder, organ_tree
+
+    portal = Portal()
+    try:
+        b = Builder(CORPUS)
+        site, row = organ_tree(portal, b, n_organs=n_organs)
+        sites = write_sites(tmp / "tree.csv", [row])
+        reports = len(b.ex.reports)
+        # home, 政务公开, 部门信息公开, 乡镇（街道）, the county's column (2 pages), then per organ its
+        # catalogue page and its column, and one request per report
+        minimum = 4 + 2 + 2 * n_organs + reports
+        db = tmp / "tree.db"
+        secs, proc, peak = crawl(sites, db, fast)
+        hits = [h for h in portal.log if h.path != "/robots.txt"]
+        with sqlite3.connect(db) as conn:
+            found = conn.execute("SELECT count(*) FROM reports WHERE content_sha256 IS NOT NULL").fetchone()[0]
+            organs = conn.execute("SELECT count(DISTINCT organ) FROM reports WHERE content_sha256 IS NOT NULL").fetchone()[0]
+            columns = conn.execute("SELECT count(*) FROM crawl_state WHERE what = 'column'").fetchone()[0]
+        print(f"organ-tree county, {n_organs} organs, first crawl from the home page ({secs:.1f} s):")
+        print(f"  reports found              {found} of {reports}, {organs} organs, {columns} columns")
+        print(f"  vs perfect crawler         {len(hits) / minimum:.2f}x ({len(hits)} requests, minimum {minimum})")
+        portal.reset_log()
+        secs, proc, _ = crawl(sites, db, fast)
+        hits = [h for h in portal.log if h.path != "/robots.txt"]
+        print(f"  no-change night            {len(hits) / max(columns, 1):.2f} requests per known column "
+              f"({len(hits)} requests, {sum(h.conditional for h in hits)} conditional, {secs:.1f} s)")
+    finally:
+        portal.stop()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sites", type=int, default=200)
+    ap.add_argument("--organs", type=int, default=60, help="organs of the organ-tree county (0: skip it)")
     ap.add_argument("--polite", action="store_true")
     ap.add_argument("--workers", help="also run a shared crawl with each number of workers, e.g. 1,2,4")
     a = ap.parse_args()
@@ -226,6 +263,8 @@ def main() -> None:
             print(f"no-change night ({secs:.1f} s):")
             print(f"  requests per site          {len(hits) / a.sites:.2f} besides robots.txt "
                   f"({sum(h.conditional for h in hits)} of {len(hits)} conditional)")
+            if a.organs:
+                bench_organ_tree(a.organs, tmp, fast)
             if counts:
                 bench_workers(counts, portal, sites, tmp, a.sites, fast + (["-s", "AUTOTHROTTLE_ENABLED=False"] if fast else []))
         finally:

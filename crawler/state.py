@@ -36,6 +36,8 @@ class CrawlState:
         self.store = store
         self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.conn.execute("PRAGMA busy_timeout=30000")
+        # as storage.Store: in WAL mode a crash loses nothing committed without an fsync per write
+        self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.executescript(SCHEMA)
         have = {r[1] for r in self.conn.execute("PRAGMA table_info(crawl_state)")}
         for name, kind in EXTRA_COLUMNS:
@@ -49,6 +51,14 @@ class CrawlState:
                  family: str | None = None) -> None:
         self.conn.execute("INSERT OR REPLACE INTO crawl_state (site_id, url, what, at, organ, name, family) "
                           "VALUES (?,?,?,?,?,?,?)", (site_id, url, what, time.time(), organ, name, family))
+
+    def mark_sites(self, site_ids, what: str) -> None:
+        """Set a site mark (url '') on many sites in one transaction."""
+        now = time.time()
+        with self.conn:
+            self.conn.execute("BEGIN")
+            self.conn.executemany("INSERT OR REPLACE INTO crawl_state (site_id, url, what, at) VALUES (?,?,?,?)",
+                                  [(sid, "", what, now) for sid in site_ids])
 
     def forget(self, site_id: str, url: str, what: str) -> None:
         self.conn.execute("DELETE FROM crawl_state WHERE site_id=? AND url=? AND what=?", (site_id, url, what))

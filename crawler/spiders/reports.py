@@ -263,13 +263,14 @@ class ReportsSpider(scrapy.Spider):
 
     def start_requests_for_sites(self):
         """The requests a run starts with (a distributed seeder pushes these to the shared queue)."""
+        # a site whose last run did not finish: its columns' validators are not to be trusted
+        unfinished_before = {s["id"] for s in self.sites if self.state.when(s["id"], "", "unfinished") is not None}
+        if self.track_unfinished and self.mode != "discover":
+            self.state.mark_sites([s["id"] for s in self.sites], "unfinished")
         for site in self.sites:
             sid = site["id"]
             columns = self.state.columns(sid) if self.mode == "nightly" else []
-            # a site whose last run did not finish: its columns' validators are not to be trusted
-            unfinished = self.state.when(sid, "", "unfinished") is not None
-            if self.track_unfinished and self.mode != "discover":
-                self.state.remember(sid, "", "unfinished")
+            unfinished = sid in unfinished_before
             if self.revalidate:
                 for url in sorted(self.store.report_urls(site_id=sid)):
                     yield self._req(url, site, self.parse_revalidate, headers=self._conditional(url),
