@@ -517,7 +517,9 @@ class ReportsSpider(scrapy.Spider):
 
     def _fail(self, request: Request, status: str, reason: str, http_status: int | None = None) -> CrawlItem:
         sid = request.meta["site_id"]
-        if status in ("failed", "blocked"):
+        # a dead link among the catalogue pages explored is not the site's problem (its entry is)
+        explored = request.callback == self.parse_entry and request.meta.get("depth", 0) > 0
+        if status in ("failed", "blocked") and not (explored and status == "failed"):
             self.errors += 1
             self._site_problem(sid, status, f"{request.url}: {reason}")
         return CrawlItem(kind="failure", site_id=sid, url=request.url, failure=status, reason=reason,
