@@ -1,0 +1,131 @@
+"""The analyst's front end of `nianbao serve`, through Datasette's plugin hooks.
+
+- routes: /-/dashboards (charts with their SQL), /-/body?key=BODY_KEY (a body's timeline),
+  /-/original/REPORT_ID (the stored original bytes of a report);
+- template variables: the front page's summary, a report's page (templates/row.html), the
+  column order of the reports tables (templates/_table.html);
+- cells: URLs shown as their host with the full URL on hover, body keys linked to the body.
+The data of each page is read in storage/pages.py.
+"""
+from __future__ import annotations
+
+import sqlite3
+import zlib
+from urllib.parse import quote
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+
+from storage import pages
+
+# Columns the reports tables show first; the others follow in the table's own order.
+FIRST_COLUMNS = {
+    "reports": ["id", "title", "organ", "province", "city", "county", "township", "year", "format", "status",
+                "checks_ok", "checks_failed", "publish_date", "days_late", "source_type", "url"],
+    "reports_wide": ["report_id", "title", "organ", "province", "city", "county", "township", "year", "format",
+                     "status", "checks_ok", "publish_date", "days_late", "applications_received"],
+}
+URL_COLUMNS = {"url", "page_url", "source_url"}
+MEDIA_TYPES = {"pdf": "application/pdf", "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+               "doc": "application/msword"}
+
+
+def column_order(table: str | None, columns: list) -> list[int]:
+    """Indexes of the display columns with the key columns first (identity for other tables)."""
+    names = [c["name"] if isinstance(c, dict) else c for c in columns]
+    first = FIRST_COLUMNS.get(table or "")
+    if not first:
+        return list(range(len(names)))
+    lead = [i for i in range(len(names)) if names[i] not in first and i == 0 and names[i] == "Link"]
+    ranked = sorted((first.index(n), i) for i, n in enumerate(names) if n in first)
+    rest = [i for i, n in enumerate(names) if n not in first and i not in lead]
+    return lead + [i for _, i in ranked] + rest
+
+
+def body_url(key: str) -> str:
+    return "/-/body?key=" + quote(key, safe="")
+
+
+@hookimpl
+def extra_css_urls():
+    return ["/nianbao-static/nianbao.css"]
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    if column in URL_COLUMNS and isinstance(value, str) and value.startswith(("http://", "https://")):
+        return Markup('<a href="{0}" title="{0}" class="short-url">{1}</a>').format(value, pages.host(value))
+    if column == "body_key" and isinstance(value, str) and value:
+        return Markup('<a href="{}" title="这一机关的历年报告 The body\'s reports by year">{}</a>').format(
+            body_url(value), value)
+    return None
+
+
+@hookimpl
+def extra_template_vars(template, database, table, view_name, request, datasette):
+    async def inner():
+        out = {"nianbao_order": column_order, "body_url": body_url}
+        if view_name == "index":
+            db = datasette.get_database()
+            out["home"] = await pages.home(db)
+            out["home_db"] = db.name
+            out["home_queries"] = (datasette.metadata("queries", database=db.name) or {})
+        elif view_name == "row" and table == "reports" and request is not None:
+            pks = request.url_vars.get("pks", "")
+            if pks.isdigit():
+                out["report"] = await pages.report(datasette.get_database(database), int(pks))
+        return out
+    return inner
+
+
+async def _dashboards(request, datasette):
+    db = datasette.get_database()
+    ctx = await pages.dashboards(db, dict(request.args))
+    allow_sql = await datasette.permission_allowed(request.actor, "execute-sql", resource=db.name, default=True)
+    return Response.html(await datasette.render_template(
+        "dashboards.html", {**ctx, "database": db.name, "allow_sql": allow_sql}, request=request))
+
+
+async def _body(request, datasette):
+    key = request.args.get("key") or ""
+    db = datasette.get_database()
+    ctx = await pages.body(db, key)
+    if ctx is None:
+        raise NotFound(f"no reports or sites with body_key {key!r}")
+    return Response.html(await datasette.render_template("body.html", {**ctx, "database": db.name}, request=request))
+
+
+def _read_original(path: str, report_id: int) -> tuple[dict, bytes] | None:
+    # A connection of its own: the stored bytes may be larger than the guard's value cap.
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("""SELECT r.url, r.source_type, b.compression, b.data FROM reports r
+            JOIN blobs b ON b.sha256 = r.content_sha256 WHERE r.id = ?""", [report_id]).fetchone()
+    finally:
+        conn.close()
+    if row is None:
+        return None
+    url, source_type, compression, data = row
+    return {"url": url, "source_type": source_type}, (zlib.decompress(data) if compression == "zlib" else bytes(data))
+
+
+async def _original(request, datasette):
+    db = datasette.get_database()
+    got = await db.execute_fn(lambda conn: _read_original(db.path, int(request.url_vars["report_id"])))
+    if got is None:
+        raise NotFound("no stored bytes for this report")
+    info, data = got
+    name = (info["url"].rstrip("/").rsplit("/", 1)[-1] or "report").split("?")[0]
+    # Pages are served as text, never as HTML of our origin: no scripts run, nothing is fetched.
+    media = MEDIA_TYPES.get(info["source_type"], "text/plain")
+    return Response(data, content_type=media, headers={
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+        "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(name)}"})
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/dashboards$", _dashboards), (r"^/-/body$", _body),
+            (r"^/-/original/(?P<report_id>\d+)$", _original)]
