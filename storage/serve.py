@@ -32,7 +32,10 @@ TEMPLATE_DB = "nianbao"
 # (bench/bench_serve.py), so 1.5 s only stops runaway queries; max_returned_rows bounds the
 # rows of one answer and storage/plugins/nianbao_guard.py its bytes.
 SETTINGS = {"truncate_cells_html": 160, "facet_time_limit_ms": 500, "sql_time_limit_ms": 1500,
-            "max_returned_rows": 1000, "default_page_size": 50}
+            "max_returned_rows": 1000, "default_page_size": 50,
+            # suggested facets cost a query per column on every table page and pushed the rows
+            # of reports below the first screen; short facet lists keep them on it
+            "suggest_facets": False, "default_facet_size": 6}
 
 
 @lru_cache(maxsize=1)
