@@ -104,7 +104,7 @@ async def body(db, key: str) -> dict | None:
     years = list(range(min(by_year), max(by_year) + 1)) if by_year else []
     late = {y for y in years if by_year.get(y, {}).get("days_late")}
     labels = [f"{y}（缺）" if y not in by_year else f"{y}（逾期）" if y in late else str(y) for y in years]
-    chart = {"type": "line", "unit": "件", "labels": labels,
+    chart = {"type": "bar", "unit": "件", "labels": labels,
              "late": [bool(by_year.get(y, {}).get("days_late")) for y in years],
              "missing": [y not in by_year for y in years],
              "datasets": [{"label": label, "data": [by_year[y][col] if y in by_year else None for y in years]}

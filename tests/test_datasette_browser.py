@@ -235,9 +235,10 @@ def test_body_page_timeline(browser):
     assert "平潭综合实验区" in text and "福建省" in text
     assert "缺 missing: 2012, 2013, 2015, 2017" in text and "逾期 late: 2011" in text
     chart = browser.js("const c = Chart.getChart('chart-body'); return {labels: c.data.labels,"
-                       "series: c.data.datasets.map(d => d.label)}")
+                       "series: c.data.datasets.map(d => d.label), outline: c.data.datasets[0].borderWidth}")
     assert chart["labels"][:3] == ["2011（逾期）", "2012（缺）", "2013（缺）"]
     assert chart["series"] == ["本年新收申请", "予以公开", "不予公开", "行政复议", "行政诉讼", "复议诉讼纠正"]
+    assert chart["outline"][:2] == [3, 0]                           # the late year's bars outlined
     text = browser.open("/-/body?key=3208")
     assert "淮安市人民政府" in text and "3119" in text            # the 2024 report's applications
 

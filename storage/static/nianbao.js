@@ -7,11 +7,12 @@
     var unit = spec.unit || "";
     var datasets = spec.datasets.map(function (d, i) {
       var color = palette[i % palette.length];
-      var ds = {label: d.label, data: d.data, backgroundColor: color, borderColor: color, spanGaps: false};
-      if (spec.late) {   // a body's timeline: late years drawn as red triangles
-        ds.pointStyle = spec.late.map(function (l) { return l ? "triangle" : "circle"; });
-        ds.pointRadius = spec.late.map(function (l) { return l ? 7 : 3; });
-        ds.pointBackgroundColor = spec.late.map(function (l) { return l ? "#d62728" : color; });
+      // lines join the years around one without data (a rate with nothing to divide)
+      var ds = {label: d.label, data: d.data, backgroundColor: color, borderColor: color, spanGaps: true,
+                pointRadius: 4};
+      if (spec.late) {   // a body's timeline: the bars of a late year get a thick red outline
+        ds.borderColor = spec.late.map(function (l) { return l ? "#b42318" : color; });
+        ds.borderWidth = spec.late.map(function (l) { return l ? 3 : 0; });
       }
       return ds;
     });
