@@ -78,7 +78,7 @@ def test_reports_facets_and_labels(client):
     wide = json.loads(client.get(f"/{DB}/reports_wide.json?_shape=objects&year=2024").text)
     assert {r["organ"]: r["applications_received"] for r in wide["rows"]} == \
         {"淮安市洪泽区人民政府": 95, "淮安市人民政府": 3119}
-    assert {"level", "body_kind"} <= set(wide["facet_results"])
+    assert {"level", "format", "checks_ok"} <= set(wide["facet_results"])
     # cells show their report by title (label_column) and the labels table has the wording
     cells = client.get(f"/{DB}/cells?report_id=1&row_key=received_new&col_key=total")
     assert "龙湖镇 2021年政府信息公开工作年度报告" in cells.text
