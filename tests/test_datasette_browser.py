@@ -150,7 +150,7 @@ def rid(db_path: Path, rel: str) -> int:
 
 @needs_browser
 def test_home_page(browser):
-    text = browser.open("/", shot="home")
+    text = browser.open("/")
     assert "16 份年度报告 reports (15 parsed)" in text
     assert "5 个省 provinces" in text and "2011–2024" in text
     for link in ("报告覆盖 Coverage", "申请量 Applications received per year", "报告一览 Reports with key figures",
@@ -231,7 +231,7 @@ def test_report_page_inferred_cells_year_over_year_and_lateness(browser, db_path
 
 @needs_browser
 def test_body_page_timeline(browser):
-    text = browser.open("/-/body?key=" + quote("350128/平潭综合实验区"), shot="body")
+    text = browser.open("/-/body?key=" + quote("350128/平潭综合实验区"))
     assert "平潭综合实验区" in text and "福建省" in text
     assert "缺 missing: 2012, 2013, 2015, 2017" in text and "逾期 late: 2011" in text
     chart = browser.js("const c = Chart.getChart('chart-body'); return {labels: c.data.labels,"
@@ -241,6 +241,10 @@ def test_body_page_timeline(browser):
     assert chart["outline"][:2] == [3, 0]                           # the late year's bars outlined
     text = browser.open("/-/body?key=3208")
     assert "淮安市人民政府" in text and "3119" in text            # the 2024 report's applications
+    text = browser.open("/-/body?key=320813", shot="body")       # one body under two spellings
+    assert "洪泽区人民政府2023年政府信息公开工作年度报告" in text and "淮安市洪泽区人民政府2024年政府信息公开工作年度报告" in text
+    received = browser.js("return Chart.getChart('chart-body').data.datasets[0].data")
+    assert received == [21, 95]
 
 
 @needs_browser
@@ -275,7 +279,7 @@ def test_dashboards(browser):
 def test_reports_tables_are_readable(browser):
     for table, first in (("reports", ["id", "title", "organ", "province", "city"]),
                          ("reports_wide", ["report_id", "title", "organ", "province", "city"])):
-        text = browser.open(f"/{DB}/{table}", shot=table if table == "reports_wide" else None)
+        text = browser.open(f"/{DB}/{table}")
         heads = browser.js("return [...document.querySelectorAll('table.rows-and-columns th')].map(t => t.dataset.column)")
         assert heads[:5] == first, heads[:8]
         # column descriptions folded away: the rows start on the first screen, a row a few lines high
