@@ -191,3 +191,16 @@ def test_report_page_in_headless_chromium(db_path, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_long_form_tables_unfiltered_skip_count_and_facets(client, db_path):
+    import sqlite3
+    with sqlite3.connect(db_path) as c:
+        n_cells = c.execute("SELECT count(*) FROM cells WHERE report_id = 1").fetchone()[0]
+    # cells and checks hold a million rows and more at scale: unfiltered, no count and no facets
+    whole = json.loads(client.get(f"/{DB}/cells.json").text)
+    assert whole["filtered_table_rows_count"] is None and not whole["facet_results"] and whole["rows"]
+    one = json.loads(client.get(f"/{DB}/cells.json?report_id=1").text)
+    assert n_cells > 100 and one["filtered_table_rows_count"] == n_cells and set(one["facet_results"]) == {"table_key", "row_key", "col_key"}
+    assert json.loads(client.get(f"/{DB}/checks.json?ok=0").text)["filtered_table_rows_count"] == 4
+

@@ -60,7 +60,10 @@ def extra_template_vars(template, database, table, view_name, request, datasette
                "nianbao_url_columns": URL_COLUMNS}
         if view_name == "index":
             db = datasette.get_database()
-            out["home"] = await pages.home(db)
+            try:
+                out["home"] = await pages.home(db)
+            except sqlite3.Error:        # not a nianbao database (or one too old to migrate)
+                return out
             out["home_db"] = db.name
             out["home_queries"] = (datasette.metadata("queries", database=db.name) or {})
         elif view_name == "row" and table == "reports" and request is not None:
