@@ -62,7 +62,7 @@ ORDER BY r.year""",
        sum(f.rejected) AS rejected, sum(f.other_handling) AS other_handling
 {FROM_WHERE}
 GROUP BY r.year
-HAVING count(f.processed) > 0
+HAVING sum(f.processed) > 0
 ORDER BY r.year""",
         "stacked", "year", (("granted", "予以公开"), ("partially_granted", "部分公开"), ("withheld", "不予公开"),
                             ("unavailable", "无法提供"), ("rejected", "不予处理"), ("other_handling", "其他处理")), "%"),

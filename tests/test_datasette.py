@@ -204,3 +204,14 @@ def test_long_form_tables_unfiltered_skip_count_and_facets(client, db_path):
     assert n_cells > 100 and one["filtered_table_rows_count"] == n_cells and set(one["facet_results"]) == {"table_key", "row_key", "col_key"}
     assert json.loads(client.get(f"/{DB}/checks.json?ok=0").text)["filtered_table_rows_count"] == 4
 
+
+
+def test_dashboards_follow_their_facets(client):
+    page = client.get("/-/dashboards?level=city&year=2024")
+    assert page.status == 200
+    assert '<td class="num">3119</td>' in page.text            # 淮安市人民政府's applications in 2024
+    assert '<td class="num">3214</td>' not in page.text        # with 洪泽区 (a county) it would be 3119 + 95
+    everything = client.get("/-/dashboards").text
+    assert '<td class="num">3214</td>' in everything
+    assert client.get("/-/body?key=no-such-body").status == 404
+    assert client.get("/-/original/999999").status == 404
