@@ -38,7 +38,7 @@ def column_order(table: str | None, columns: list) -> list[int]:
     first = FIRST_COLUMNS.get(table or "")
     if not first:
         return list(range(len(names)))
-    lead = [i for i in range(len(names)) if names[i] not in first and i == 0 and names[i] == "Link"]
+    lead = [0] if names and names[0] == "Link" else []      # Datasette's row-link column stays first
     ranked = sorted((first.index(n), i) for i, n in enumerate(names) if n in first)
     rest = [i for i, n in enumerate(names) if n not in first and i not in lead]
     return lead + [i for _, i in ranked] + rest
