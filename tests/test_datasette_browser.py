@@ -79,6 +79,7 @@ class Browser:
         from selenium import webdriver
         from selenium.webdriver.chrome.service import Service
 
+        os.environ.setdefault("SE_OFFLINE", "true")      # Selenium Manager must not look online
         opts = webdriver.ChromeOptions()
         opts.binary_location = CHROMIUM
         for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",

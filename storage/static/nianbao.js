@@ -24,7 +24,14 @@
         scales: {x: {stacked: !!spec.stacked},
                  y: {stacked: !!spec.stacked, beginAtZero: true, max: spec.stacked ? 100 : undefined,
                      title: {display: !!unit, text: unit}}},
-        plugins: {tooltip: {callbacks: {label: function (c) {
+        plugins: {
+          // legend boxes in the series colour, not the red outline of a late year's bars
+          legend: {labels: {generateLabels: function (chart) {
+            return window.Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (l) {
+              l.strokeStyle = l.fillStyle; l.lineWidth = 0; return l;
+            });
+          }}},
+          tooltip: {callbacks: {label: function (c) {
           return c.dataset.label + ": " + (c.raw === null ? "—" : c.raw) + (unit === "%" ? " %" : " " + unit);
         }}}}
       }
