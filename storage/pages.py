@@ -61,7 +61,7 @@ async def report(db, report_id: int) -> dict | None:
     legacy = json.loads(r["legacy_figures"]) if r.get("legacy_figures") else None
     return {"r": r, "region": region, "tables": reportview.official_tables(r["format"], cells, checks),
             "failing": failing, "inferred_check": inferred, "sections": sections, "yoy": yoy,
-            "legacy": legacy, "url_host": host(r["url"]), "n_checks": len(checks),
+            "legacy": legacy, "url_host": host(r["url"]), "n_checks": sum(c["rule"] != "cells.inferred" for c in checks),
             "text_only": not any(text for _, text in sections)}
 
 

@@ -224,6 +224,12 @@ def test_report_page_inferred_cells_year_over_year_and_lateness(browser, db_path
     assert "桐柏县淮源镇人民政府2022年政府信息公开工作年度报告" in text       # link to the previous report
     assert "淮源镇在县委、县政府的正确领导下" in text
     assert "无法定期限 no legal deadline" in text                          # a township
+    # the 2019 form: its own columns and rows (本年新制作数量, 政府集中采购, one （六）其他处理 row)
+    text = browser.open(f"/{DB}/reports/{rid(db_path, 'seeds/001_213733622d4d3974.txt')}")
+    for label in ("2019 (国办公开办函〔2019〕60号)", "本年新制作数量", "对外公开总数量", "上一年项目数量", "政府集中采购",
+                  "采购总金额", "（六）其他处理", "校验通过 all 40 identities hold"):
+        assert label in text, label
+    assert "本年制发件数" not in text and "1.申请人无正当理由逾期不补正" not in text     # 2021-only wording
     text = browser.open(f"/{DB}/reports/{rid(db_path, 'legacy/pingtan-zone-2011.txt')}")
     assert "逾期 11 天 late by 11 days" in text and "2012-04-11" in text
     with urllib.request.urlopen(f"{browser.base}/-/original/{rid(db_path, 'legacy/pingtan-zone-2011.txt')}") as r:
