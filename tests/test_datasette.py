@@ -215,3 +215,17 @@ def test_dashboards_follow_their_facets(client):
     assert '<td class="num">3214</td>' in everything
     assert client.get("/-/body?key=no-such-body").status == 404
     assert client.get("/-/original/999999").status == 404
+
+
+def test_home_page_shows_the_latest_run(db_path, tmp_path):
+    import shutil as sh
+    from storage import Store
+    copy = tmp_path / f"{DB}.db"
+    sh.copyfile(db_path, copy)
+    with Store(copy) as store:
+        store.finish_run(store.start_run("backfill"), sites=9)
+        run = store.start_run("nightly")
+    home = testing.TestClient(make_datasette(copy)).get("/")
+    assert home.status == 200
+    assert f'href="/{DB}/runs/{run}">#{run}</a>\n nightly, running' in home.text
+    assert "16 份年度报告 reports (15 parsed)" in home.text
