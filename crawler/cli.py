@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--db", required=True)
     s.add_argument("--port", type=int, default=8001)
     s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--no-sql", action="store_true",
+                   help="no arbitrary SQL: tables, canned queries and dashboards only (for --host 0.0.0.0)")
 
     r = sub.add_parser("reparse", help="rebuild reports, cells and checks from the stored raw pages")
     r.add_argument("--db", required=True)

@@ -9,6 +9,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)   # legacy .doc attachments
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-zenhei)            # CJK glyphs in the browser tests
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

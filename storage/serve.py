@@ -1,9 +1,15 @@
-"""`nianbao serve --db PATH [--port N] [--host H]`: browse the database with Datasette.
+"""`nianbao serve --db PATH [--port N] [--host H] [--no-sql]`: browse the database with Datasette.
 
 The database is opened read-only (Datasette reads mutable files with mode=ro, and nothing
 here enables writes), so it can be served while a crawl is writing to it (WAL mode).
 The metadata (storage/metadata.yml) documents every table and column and holds the facets
-and canned queries.
+and canned queries. The front end (home page, report pages in the official layout, body
+timelines, dashboards) is Datasette's own extension points: the hooks in storage/plugins/,
+the templates in storage/templates/ and the assets in storage/static/ (Chart.js vendored, no CDN).
+
+Anyone who can reach the port can run read-only SQL: `--host 0.0.0.0` exposes that to the
+network. The caps below and in storage/plugins/nianbao_guard.py bound what one query can cost;
+`--no-sql` turns arbitrary SQL off (tables, rows, facets, canned queries and dashboards stay).
 """
 from __future__ import annotations
 
@@ -17,12 +23,19 @@ from pathlib import Path
 
 import yaml
 
-METADATA = Path(__file__).resolve().parent / "metadata.yml"
+HERE = Path(__file__).resolve().parent
+METADATA = HERE / "metadata.yml"
 TEMPLATE_DB = "nianbao"
 
 # Long texts would otherwise fill the table pages; a row's own page shows them whole.
-SETTINGS = {"truncate_cells_html": 160, "facet_time_limit_ms": 1000, "sql_time_limit_ms": 5000,
-            "default_page_size": 50}
+# sql_time_limit_ms: every page and canned query takes well under 300 ms at 10,000 reports
+# (bench/bench_serve.py), so 1.5 s only stops runaway queries; max_returned_rows bounds the
+# rows of one answer and storage/plugins/nianbao_guard.py its bytes.
+SETTINGS = {"truncate_cells_html": 160, "facet_time_limit_ms": 500, "sql_time_limit_ms": 1500,
+            "max_returned_rows": 1000, "default_page_size": 50,
+            # suggested facets cost a query per column on every table page and pushed the rows
+            # of reports below the first screen; short facet lists keep them on it
+            "suggest_facets": False, "default_facet_size": 6}
 
 
 @lru_cache(maxsize=1)
@@ -55,11 +68,15 @@ def metadata_for(db_path: str | Path) -> dict:
     return meta
 
 
-def make_datasette(db_path: str | Path):
-    """A Datasette instance on db_path with the project's metadata (also used by the tests)."""
+def make_datasette(db_path: str | Path, *, allow_sql: bool = True):
+    """A Datasette instance on db_path with the project's metadata, plugins, templates and
+    static files (also used by the tests). allow_sql=False: no arbitrary SQL (nor `_where`)."""
     from datasette.app import Datasette
 
-    return Datasette([str(db_path)], metadata=metadata_for(db_path), settings=SETTINGS)
+    return Datasette([str(db_path)], metadata=metadata_for(db_path),
+                     settings={**SETTINGS, "default_allow_sql": allow_sql},
+                     plugins_dir=str(HERE / "plugins"), template_dir=str(HERE / "templates"),
+                     static_mounts=[("nianbao-static", str(HERE / "static"))])
 
 
 def run(args: argparse.Namespace) -> int:
@@ -77,8 +94,11 @@ def run(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    ds = make_datasette(path)
+    ds = make_datasette(path, allow_sql=not getattr(args, "no_sql", False))
     asyncio.run(ds.invoke_startup())
-    print(f"nianbao: serving {path} at http://{args.host}:{args.port}/{path.stem}", file=sys.stderr)
+    print(f"nianbao: serving {path} at http://{args.host}:{args.port}/", file=sys.stderr)
+    if args.host not in ("127.0.0.1", "localhost", "::1") and not getattr(args, "no_sql", False):
+        print("nianbao serve: anyone reaching this host can run read-only SQL; "
+              "use --no-sql to serve tables, canned queries and dashboards only", file=sys.stderr)
     uvicorn.run(ds.app(), host=args.host, port=args.port, log_level="warning", lifespan="on")
     return 0

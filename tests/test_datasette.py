@@ -78,7 +78,7 @@ def test_reports_facets_and_labels(client):
     wide = json.loads(client.get(f"/{DB}/reports_wide.json?_shape=objects&year=2024").text)
     assert {r["organ"]: r["applications_received"] for r in wide["rows"]} == \
         {"淮安市洪泽区人民政府": 95, "淮安市人民政府": 3119}
-    assert {"level", "body_kind"} <= set(wide["facet_results"])
+    assert {"level", "format", "checks_ok"} <= set(wide["facet_results"])
     # cells show their report by title (label_column) and the labels table has the wording
     cells = client.get(f"/{DB}/cells?report_id=1&row_key=received_new&col_key=total")
     assert "龙湖镇 2021年政府信息公开工作年度报告" in cells.text
@@ -191,3 +191,41 @@ def test_report_page_in_headless_chromium(db_path, tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_long_form_tables_unfiltered_skip_count_and_facets(client, db_path):
+    import sqlite3
+    with sqlite3.connect(db_path) as c:
+        n_cells = c.execute("SELECT count(*) FROM cells WHERE report_id = 1").fetchone()[0]
+    # cells and checks hold a million rows and more at scale: unfiltered, no count and no facets
+    whole = json.loads(client.get(f"/{DB}/cells.json").text)
+    assert whole["filtered_table_rows_count"] is None and not whole["facet_results"] and whole["rows"]
+    one = json.loads(client.get(f"/{DB}/cells.json?report_id=1").text)
+    assert n_cells > 100 and one["filtered_table_rows_count"] == n_cells and set(one["facet_results"]) == {"table_key", "row_key", "col_key"}
+    assert json.loads(client.get(f"/{DB}/checks.json?ok=0").text)["filtered_table_rows_count"] == 4
+
+
+
+def test_dashboards_follow_their_facets(client):
+    page = client.get("/-/dashboards?level=city&year=2024")
+    assert page.status == 200
+    assert '<td class="num">3119</td>' in page.text            # 淮安市人民政府's applications in 2024
+    assert '<td class="num">3214</td>' not in page.text        # with 洪泽区 (a county) it would be 3119 + 95
+    everything = client.get("/-/dashboards").text
+    assert '<td class="num">3214</td>' in everything
+    assert client.get("/-/body?key=no-such-body").status == 404
+    assert client.get("/-/original/999999").status == 404
+
+
+def test_home_page_shows_the_latest_run(db_path, tmp_path):
+    import shutil as sh
+    from storage import Store
+    copy = tmp_path / f"{DB}.db"
+    sh.copyfile(db_path, copy)
+    with Store(copy) as store:
+        store.finish_run(store.start_run("backfill"), sites=9)
+        run = store.start_run("nightly")
+    home = testing.TestClient(make_datasette(copy)).get("/")
+    assert home.status == 200
+    assert f'href="/{DB}/runs/{run}">#{run}</a>\n nightly, running' in home.text
+    assert "16 份年度报告 reports (15 parsed)" in home.text
