@@ -16,12 +16,13 @@ _DETAIL = re.compile(r"""(?:\bDETAIL|["']DETAIL["'])\s*[:=]\s*\{""")
 _CN = dt.timezone(dt.timedelta(hours=8))
 
 
-def _object_at(text: str, start: int) -> dict | None:
+def json_value_at(text: str, start: int):
+    """The JSON value that starts at text[start] inside a script (a `{` or `[`), or None."""
     try:
         value, _ = json.JSONDecoder().raw_decode(text, start)
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
+    return value
 
 
 def _date(value) -> str | None:
@@ -49,8 +50,8 @@ def unwrap_shell(page: str | bytes) -> str | None:
     elif "_CONFIG" not in page or "DETAIL" not in page:
         return None
     m = _DETAIL.search(page)
-    detail = _object_at(page, m.end() - 1) if m else None
-    if not detail or not isinstance(detail.get("content"), str):
+    detail = json_value_at(page, m.end() - 1) if m else None
+    if not isinstance(detail, dict) or not isinstance(detail.get("content"), str):
         return None
     esc = htmlmod.escape
     title = str(detail.get("title") or "")

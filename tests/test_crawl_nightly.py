@@ -43,6 +43,24 @@ class TrsColumn:
             self.site.page(f"/nb/{name}", html)
 
 
+def slow_column(site, docs: list, n: int, *, per_page: int, delay: float) -> TrsColumn:
+    """A TRS column of n reports (years 2000 …) whose pages answer after `delay` seconds each,
+    so a crawl of it can be killed halfway."""
+    items = []
+    for i in range(n):
+        doc = docs[i % len(docs)]
+        path = f"/nb/2022/t2022_{i}.html"
+        title = doc.title.replace(str(doc.year), str(2000 + i))
+        body = c.report_page(doc).replace(doc.title, title).encode()
+
+        def slow(body=body, **_):
+            time.sleep(delay)
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, body
+        site.fn(path, slow)
+        items.append((f".{path[3:]}", title))
+    return TrsColumn(site, items, per_page=per_page)
+
+
 def _db(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path)
     conn.row_factory = sqlite3.Row
@@ -124,20 +142,7 @@ def test_kill_and_resume(corpus, tmp_path):
     p = Portal()
     try:
         site = p.site("slow")
-        docs = [c.load(corpus, k) for k in SEEDS]
-        items = []
-        for i in range(16):
-            doc = docs[i % len(docs)]
-            path = f"/nb/2022/t2022_{i}.html"
-            title = doc.title.replace(str(doc.year), str(2000 + i))
-            body = c.report_page(doc).replace(doc.title, title).encode()
-
-            def slow(body=body, **_):
-                time.sleep(0.4)
-                return 200, {"Content-Type": "text/html; charset=utf-8"}, body
-            site.fn(path, slow)
-            items.append((f".{path[3:]}", title))
-        TrsColumn(site, items, per_page=4)
+        slow_column(site, [c.load(corpus, k) for k in SEEDS], 16, per_page=4, delay=0.4)
         sites = write_sites(tmp_path / "sites.csv", [("慢县", "county", "410311", site.url("/nb/index.html"))])
         db = tmp_path / "nb.db"
         args = [sys.executable, "-m", "crawler.cli", "crawl", "--sites", str(sites), "--db", str(db),

@@ -19,7 +19,7 @@ from tests.portal import content as c  # noqa: E402
 from tests.portal.families import write_sites  # noqa: E402
 from tests.portal.server import Portal  # noqa: E402
 from tests.test_crawl import FAST, crawl  # noqa: E402
-from tests.test_crawl_nightly import SEEDS, TrsColumn  # noqa: E402
+from tests.test_crawl_nightly import SEEDS, TrsColumn, slow_column  # noqa: E402
 
 
 def _stored(db: Path) -> set[str]:
@@ -31,20 +31,7 @@ def test_a_killed_nightly_run_is_recovered_by_the_next_nightly_run(corpus, tmp_p
     p = Portal()
     try:
         site = p.site("slow")
-        docs = [c.load(corpus, k) for k in SEEDS]
-        items = []
-        for i in range(15):
-            doc = docs[i % len(docs)]
-            path = f"/nb/2022/t2022_{i}.html"
-            title = doc.title.replace(str(doc.year), str(2000 + i))
-            body = c.report_page(doc).replace(doc.title, title).encode()
-
-            def slow(body=body, **_):
-                time.sleep(0.3)
-                return 200, {"Content-Type": "text/html; charset=utf-8"}, body
-            site.fn(path, slow)
-            items.append((f".{path[3:]}", title))
-        TrsColumn(site, items, per_page=5)
+        slow_column(site, [c.load(corpus, k) for k in SEEDS], 15, per_page=5, delay=0.3)
         sites = write_sites(tmp_path / "sites.csv", [("慢县", "county", "410311", site.url("/nb/index.html"))])
         db = tmp_path / "nb.db"
         args = [sys.executable, "-m", "crawler.cli", "crawl", "--sites", str(sites), "--db", str(db),

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from crawler import discovery as d
 from crawler.cms.base import Family, Page, Step
+from parsers.shells import json_value_at
 
 _CONFIG = re.compile(r"window\._CONFIG\s*=\s*\{")
 _SID = re.compile(r"""\bSID\s*:\s*['"]([^'"]+)['"]""")
@@ -25,21 +26,12 @@ REPORT_CATEGORY = re.compile(r"(信息公开|政务公开|工作)?年报|年度�
 PER_PAGE = 100   # what the API pages by when the answer does not say
 
 
-def _json_array_at(text: str, start: int) -> list | None:
-    """The JSON array that starts at text[start] == '['."""
-    try:
-        value, _ = json.JSONDecoder().raw_decode(text, start)
-    except ValueError:
-        return None
-    return value if isinstance(value, list) else None
-
-
 def tree(html: str) -> tuple[str | None, list]:
     """(SID, TREE) of a gkmlpt index page."""
     sid = _SID.search(html)
     m = _TREE.search(html)
-    nodes = _json_array_at(html, m.end() - 1) if m else None
-    return (sid[1] if sid else None), (nodes or [])
+    nodes = json_value_at(html, m.end() - 1) if m else None
+    return (sid[1] if sid else None), (nodes if isinstance(nodes, list) else [])
 
 
 def report_categories(nodes: list, path: tuple[str, ...] = ()) -> list[tuple[dict, tuple[str, ...]]]:
