@@ -33,4 +33,5 @@ class CrawlItem(scrapy.Item):
     column = scrapy.Field()        # the column's URL
     column_name = scrapy.Field()   # for column pages: the column's name
     family = scrapy.Field()        # for list pages: the CMS family that read them
+    images = scrapy.Field()        # for 图片版 reports: the page's image bytes, in page order (read by OCR)
     site_entry = scrapy.Field()    # the site's entry page (its columns were discovered this run)

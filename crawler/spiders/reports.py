@@ -136,6 +136,9 @@ class ReportsSpider(scrapy.Spider):
         self.max_site_pages = settings.getint("NIANBAO_MAX_SITE_PAGES", 400)
         self.max_list_pages = settings.getint("NIANBAO_MAX_LIST_PAGES", 200)
         self.rediscover_days = settings.getfloat("NIANBAO_REDISCOVER_DAYS", 7)
+        self.ocr = settings.getbool("NIANBAO_OCR", True)
+        self.ocr_max_images = settings.getint("NIANBAO_OCR_MAX_IMAGES", 30)
+        self.ocr_max_image_bytes = settings.getint("NIANBAO_OCR_MAX_IMAGE_BYTES", 20 * 1024 * 1024)
 
     def _setup(self, settings) -> None:
         self.mode = (self._mode_arg or settings.get("NIANBAO_MODE") or "nightly").lower()
@@ -469,7 +472,7 @@ class ReportsSpider(scrapy.Spider):
             if not isinstance(response, TextResponse) or d.is_attachment_url(response.url):
                 yield self._report_item(response)   # a link that served a document directly
                 return
-            status, title, attachments, _images = classify_detail(response.text, response.url)
+            status, title, attachments, images = classify_detail(response.text, response.url)
             more = [u for u in response.meta.get("more_attachments") or [] if d.is_attachment_url(u)]
             list_title = response.meta.get("title")
             if more and status != "attachment" and len(d.visible_text(response.text)) < 400:
@@ -485,9 +488,47 @@ class ReportsSpider(scrapy.Spider):
                                     organ=response.meta.get("organ"), column=response.meta.get("column"),
                                     page_url=response.url, from_url=response.url, binary_ok=True)
                 return
-            yield self._report_item(response, title=title if d.is_report_title(title) else list_title)
+            title = title if d.is_report_title(title) else list_title
+            pictures = [u for u in images if self.host_rules.allows(u)][:self.ocr_max_images]
+            if status == "image_only" and self.ocr and pictures and d.is_report_title(title):
+                # a 图片版 report: fetch its page images one after another, then parse them by OCR
+                yield self._image_req(site, response, pictures, [], title)
+                return
+            yield self._report_item(response, title=title)
         finally:
             self._settle(site["id"])
+
+    # --- 图片版 reports: the page's images, fetched in turn (a chain, so it also runs distributed) ---
+
+    def _image_req(self, site: dict, page: Response, todo: list[str], got: list[bytes], title: str | None) -> Request:
+        return self._req(todo[0], site, self.parse_image, priority=ATTACHMENT_PRIORITY, binary_ok=True,
+                         download_maxsize=self.ocr_max_image_bytes, image_todo=todo[1:], image_got=got,
+                         page_body=page.body, page_url=page.url, page_status=page.status,
+                         page_headers=_headers(page), title=title, organ=page.meta.get("organ"),
+                         column=page.meta.get("column"))
+
+    def parse_image(self, response: Response):
+        meta = response.meta
+        try:
+            got = list(meta["image_got"])
+            if response.status == 200 and response.body:
+                got.append(response.body)
+            yield from self._next_image(response.request, got)
+        finally:
+            self._settle(meta["site_id"])
+
+    def _next_image(self, request: Request, got: list[bytes]):
+        """Ask the next image of the chain, or hand the page and its images to the pipeline."""
+        meta = request.meta
+        site = self.by_id[meta["site_id"]]
+        if meta["image_todo"]:
+            page = Response(meta["page_url"], status=meta["page_status"], body=meta["page_body"], request=request)
+            yield self._image_req(site, page, meta["image_todo"], got, meta.get("title"))
+            return
+        yield CrawlItem(kind="report", site_id=site["id"], url=meta["page_url"], final_url=meta["page_url"],
+                        http_status=meta["page_status"], headers=meta["page_headers"], body=meta["page_body"],
+                        title=meta.get("title"), fetched_at=_now(), organ=meta.get("organ"),
+                        column=meta.get("column"), images=got)
 
     def parse_attachment(self, response: Response):
         try:
@@ -551,6 +592,10 @@ class ReportsSpider(scrapy.Spider):
             status, reason = "failed", f"{exc.__class__.__name__}: {exc}"[:300]
         log.info("%s %s: %s", status, request.url, reason)
         try:
+            if request.callback == self.parse_image:
+                # one picture missing: the report is still read from the others
+                yield from self._next_image(request, list(request.meta["image_got"]))
+                return
             yield self._fail(request, status, reason, http_status)
         finally:
             self._settle(request.meta["site_id"])
