@@ -7,10 +7,11 @@ which stores it through this same pipeline (StorePipeline.store_item).
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from urllib.parse import unquote, urlsplit
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.discovery import is_report_title, title_year
 from crawler.items import FAILURE_STATUSES, KINDS, CrawlItem
@@ -70,7 +71,8 @@ class StorePipeline:
         self.crawler = crawler
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "parse_failures": 0,
                        "identity_failures": 0, "not_reports": 0, "image_only": 0, "failed_pages": 0,
-                       "blocked_pages": 0, "reports_found": 0}
+                       "blocked_pages": 0, "reports_found": 0, "storage_errors": 0}
+        self.store = self.lock = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -93,16 +95,32 @@ class StorePipeline:
             close()
 
     def open_spider(self, spider=None) -> None:
+        from storage.store import DatabaseLocked
+
         spider = spider or self.crawler.spider
         self.open_store(self.crawler.settings.get("NIANBAO_DB"), getattr(spider, "years", None))
+        try:
+            # one writer per database, also under `scrapy crawl reports` (nianbao crawl took it already)
+            self.lock = self.store.lock()
+        except DatabaseLocked as e:
+            log.error("%s", e)
+            self.crawler.stats.set_value("nianbao/locked", True)
+            self.close_store()
+            self.store = None
+            raise CloseSpider("locked") from None
         self.started = time.time()
         self.run_id = self.store.start_run(getattr(spider, "mode", "nightly"),
                                            sites=len(getattr(spider, "sites", [])),
                                            years="-".join(map(str, self.years)) if self.years else None,
                                            revalidate=bool(getattr(spider, "revalidate", False)))
+        killed = self.store.close_abandoned_runs(by_run=self.run_id)
+        if killed:
+            log.warning("%d earlier run(s) had not finished (killed): marked killed in runs", killed)
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
 
     def close_spider(self, spider=None) -> None:
+        if self.store is None:            # locked out: nothing was opened
+            return
         spider = spider or self.crawler.spider
         stats = self.crawler.stats
         summary = dict(self.counts)
@@ -110,14 +128,21 @@ class StorePipeline:
         summary["requests"] = stats.get_value("downloader/request_count", 0)
         summary["bytes"] = stats.get_value("downloader/response_bytes", 0)
         summary["unchanged"] += stats.get_value("nianbao/revalidated_unchanged", 0)
-        summary["status"] = "finished" if stats.get_value("finish_reason", "finished") in ("finished", None) else "failed"
+        ended = stats.get_value("finish_reason", "finished") in ("finished", None)
+        summary["status"] = "finished" if ended and not summary["storage_errors"] else "failed"
         for k, v in summary.items():
             stats.set_value(f"nianbao/summary/{k}", v)
-        self._site_statuses(spider)
         try:
+            self._site_statuses(spider)
             self.store.finish_run(self.run_id, **{k: v for k, v in summary.items() if k not in ("sites_total", "sites_done")})
+        except sqlite3.Error as e:
+            # the next run closes this run's row as killed
+            stats.set_value("nianbao/summary/storage_errors", summary["storage_errors"] + 1)
+            log.error("cannot write the end of run %s: %s", self.run_id, e)
         finally:
             self.close_store()
+            if self.lock is not None:
+                self.lock.release()
 
     def _site_statuses(self, spider) -> None:
         """Per-site outcome of this run on the sites row: ok | failed | blocked, with the reason."""
@@ -128,6 +153,8 @@ class StorePipeline:
         rows = []
         for s in sites:
             outcome = spider.outcome.get(s["id"], "ok")
+            if outcome != "ok":    # one line per site problem (pages are logged at INFO)
+                log.warning("site %s %s: %s", s.get("name"), outcome, spider.site_reason.get(s["id"]) or "no answer")
             row = {k: v for k, v in s.items() if k not in ("id", "netloc")}
             row.update({"crawl_status": outcome, "crawl_reason": spider.site_reason.get(s["id"]),
                         "crawled_at": stamp})
@@ -137,7 +164,12 @@ class StorePipeline:
     # --- items --------------------------------------------------------------------------
 
     def process_item(self, item: CrawlItem, spider=None) -> CrawlItem:
-        self.store_item(item)
+        try:
+            self.store_item(item)
+        except sqlite3.Error as e:
+            # a failing database (disk full, I/O error): one line each, counted; exit status 3
+            self.counts["storage_errors"] += 1
+            log.error("cannot store %s %s: %s", item.get("kind"), item.get("url"), e)
         return item
 
     def store_item(self, item: CrawlItem, report: dict | None = None) -> None:
@@ -172,6 +204,8 @@ class StorePipeline:
             if item.get("page_kind") in REPORT_CALLBACKS:
                 # a report link that could not be had; list/entry failures are site-level (sites table)
                 self.store.record_failure(item["url"], site_id=item["site_id"], status=status, reason=reason)
+            else:       # a list, entry or API page: no report row, but a failures row all the same
+                self.store.log_failure(item["url"], site_id=item["site_id"], status=status, reason=reason)
 
     def _report(self, item: CrawlItem, report: dict | None = None) -> None:
         url, sid, body = item["url"], item["site_id"], bytes(item["body"])
