@@ -115,15 +115,15 @@ def build_settings(args: argparse.Namespace):
 
     settings = get_project_settings()
     settings.set("NIANBAO_DB", str(args.db), priority="cmdline")
-    if getattr(args, "log_level", None):
-        settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
-    if getattr(args, "log_file", None):
-        settings.set("LOG_FILE", args.log_file, priority="cmdline")
     for pair in getattr(args, "set", None) or []:
         name, sep, value = pair.partition("=")
         if not sep:
             raise ValueError(f"-s expects NAME=VALUE, not {pair!r}")
         settings.set(name.strip(), value, priority="cmdline")
+    if getattr(args, "log_level", None):       # the explicit option wins over -s LOG_LEVEL=
+        settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
+    if getattr(args, "log_file", None):
+        settings.set("LOG_FILE", args.log_file, priority="cmdline")
     return settings
 
 

@@ -49,6 +49,23 @@ def _json(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def database_problem(path: str | Path) -> str | None:
+    """None when `path` is an SQLite database (or an empty file), else a one-line reason."""
+    p = Path(path)
+    if not p.exists():
+        return "no such file"
+    if p.is_dir():
+        return "is a directory"
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+    except OSError as e:
+        return f"cannot read ({e.strerror or e})"
+    if head and head != b"SQLite format 3\x00":
+        return "not an SQLite database"
+    return None
+
+
 class DatabaseLocked(Exception):
     """Another process writes this database (a crawl or an ingester); the message says who."""
 
