@@ -50,13 +50,18 @@ def parse_report(item: CrawlItem) -> dict:
     """Parse a report item's body: {"parsed": {...}}, or {"error": reason, "kind": "parse" | "crash",
     "message": ...} when the parser rejects or crashes on it. Plain data, so a distributed worker
     can parse and ship the result to the one writer."""
-    from parsers import ParseError, parse_bytes
+    from parsers import ParseError
+    from parsers.limits import ParserCrash, parse_isolated
 
     url = item["url"]
     try:
-        return {"parsed": parse_bytes(bytes(item["body"]), name=_name(url), url=url)}
+        # PDF/DOCX/DOC in a child with a memory cap and a timeout: a hostile file costs the child
+        return {"parsed": parse_isolated(bytes(item["body"]), name=_name(url), url=url)}
     except ParseError as e:
         return {"error": f"parser error: {e}", "kind": "parse", "message": str(e)}
+    except ParserCrash as e:
+        log.error("parser crashed on %s: %s", url, e)
+        return {"error": f"parser crashed: {e}", "kind": "crash", "message": str(e)}
     except Exception as e:  # noqa: BLE001 - one bad document must not end the run
         log.exception("parser crashed on %s", url)
         return {"error": f"parser crashed: {e.__class__.__name__}: {e}", "kind": "crash", "message": str(e)}
@@ -76,6 +81,13 @@ class StorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
+        import os
+
+        from parsers.limits import DEFAULTS
+
+        for name in DEFAULTS:       # -s NIANBAO_MAX_PDF_PAGES=... reaches the parser (and its child)
+            if crawler.settings.get(name) is not None:
+                os.environ[name] = str(crawler.settings.get(name))
         return cls(crawler)
 
     def open_store(self, db: str, years: tuple[int, int] | None = None) -> None:

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from parsers.errors import ParseError
+from parsers.limits import check_text
 from parsers.tokens import Token, from_text
 
 
@@ -33,7 +34,9 @@ def from_doc(data: bytes, name: str) -> list[Token]:
     if p.returncode != 0 or not p.stdout.strip():
         reason = p.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
         raise ParseError(f"unreadable .doc/.wps file ({reason[0] if reason else 'antiword found no text'})")
-    return from_text(p.stdout.decode("utf-8", "replace"))
+    text = p.stdout.decode("utf-8", "replace")
+    check_text(len(text), "DOC")
+    return from_text(text)
 
 
 def _via_libreoffice(soffice: str, data: bytes) -> bytes | None:

@@ -282,3 +282,53 @@ def test_progress_line_stays_below_the_log_lines_on_a_terminal(county, tmp_path)
     assert tail[-1].startswith("storage errors"), tail[-20:]
     assert tail.index(next(ln for ln in tail if ln.startswith("mode "))) > max(
         i for i, ln in enumerate(tail) if re.search(r"sites \d+/\d+|\d\d:\d\d:\d\d \[", ln))
+
+
+# --- item 5: hostile attachments in the crawl ---------------------------------------------------
+
+def test_bombs_on_a_portal_fail_with_a_reason_and_do_not_swell_the_crawl(corpus, tmp_path):
+    from tests import bombs
+
+    p = Portal()
+    try:
+        site = p.site("hostile")
+        doc = c.load(corpus, SEEDS[0])
+        site.page("/nb/2022/t1.html", c.report_page(doc))
+        files = {"/nb/files/2020.docx": (bombs.docx_bomb(200), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                 "/nb/files/2021.pdf": (bombs.pdf_stream_bomb(400), "application/pdf"),
+                 "/nb/files/2019.pdf": (bombs.pdf_pages(5000), "application/pdf")}
+        for path, (data, ctype) in files.items():
+            site.page(path, data, ctype=ctype)
+        items = [("./2022/t1.html", doc.title)]
+        for i, path in enumerate(files, start=2):     # each behind its detail page, as 大汉 sites do
+            title = f"测试县{Path(path).stem}年政府信息公开工作年度报告"
+            site.page(f"/nb/2022/t{i}.html", c.attachment_page(title, path, title + Path(path).suffix))
+            items.append((f"./2022/t{i}.html", title))
+        TrsColumn(site, items, per_page=10)
+        sites = write_sites(tmp_path / "sites.csv", [("测试县", "county", "410311", site.url("/nb/index.html"))])
+        db = tmp_path / "nb.db"
+        proc = subprocess.Popen([sys.executable, "-m", "crawler.cli", "crawl", "--sites", str(sites), "--db", str(db),
+                                 *FAST, "-s", "NIANBAO_PARSE_MEMORY_MB=400", "-s", "NIANBAO_PARSE_TIMEOUT=20"],
+                                cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        peak_kb = 0
+        while proc.poll() is None:       # the crawl process's own peak (VmHWM), not its parse child's
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+                peak_kb = max(peak_kb, int(re.search(r"VmHWM:\s+(\d+)", status)[1]))
+            except (OSError, TypeError):
+                pass
+            time.sleep(0.1)
+        out, err = proc.communicate()
+        assert proc.returncode == 0, err[-3000:]
+        assert "Traceback" not in err
+        assert peak_kb and peak_kb < 400 * 1024, f"crawl peaked at {peak_kb // 1024} MiB"
+        with _db(db) as conn:
+            rows = {r["url"]: r for r in conn.execute("SELECT url, status, reason, content_sha256 FROM reports")}
+        assert rows[site.url("/nb/2022/t1.html")]["status"] == "parsed"
+        reasons = {path: rows[site.url(path)]["reason"] or "" for path in files}
+        assert all(rows[site.url(path)]["status"] == "failed" for path in files), reasons
+        assert "NIANBAO_MAX_UNZIPPED_MB" in reasons["/nb/files/2020.docx"]
+        assert "NIANBAO_MAX_PDF_PAGES" in reasons["/nb/files/2019.pdf"]
+        assert reasons["/nb/files/2021.pdf"] and all("\n" not in r for r in reasons.values())
+    finally:
+        p.stop()
