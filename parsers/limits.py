@@ -200,10 +200,33 @@ def parse_isolated(data: bytes, name: str | None = None, url: str | None = None,
 
 
 def _kill(proc) -> None:
-    """The child and anything it started (a LibreOffice conversion runs in its own group)."""
-    if proc.pid and proc.is_alive():
+    """SIGKILL the child and everything it started: a LibreOffice conversion runs in its own
+    process group, so it is found by walking /proc for the child's descendants first."""
+    if not proc.pid or not proc.is_alive():
+        return
+    family = _descendants(proc.pid)
+    for pid in [proc.pid, *family]:
         try:
-            os.kill(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
             pass
-        proc.join(5)
+    proc.join(5)
+
+
+def _descendants(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        for kid in children.get(todo.pop(), []):
+            out.append(kid)
+            todo.append(kid)
+    return out
