@@ -45,6 +45,10 @@ def from_pdf(data: bytes, name: str) -> list[Token]:
         raise ParseError(f"not a readable PDF ({type(e).__name__})") from None
     try:
         check_pdf_pages(_declared_pages(pdf))   # before pdfplumber makes an object per page
+    except ParseError:
+        pdf.stream.close()                      # pdf.close() would make them all, to flush them
+        raise
+    try:
         tokens, chars = _read_pages(pdf)
     except ParseError:
         raise
