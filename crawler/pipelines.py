@@ -107,19 +107,18 @@ class StorePipeline:
             close()
 
     def open_spider(self, spider=None) -> None:
-        from storage.store import DatabaseLocked
+        from storage.store import DatabaseLocked, WriterLock
 
         spider = spider or self.crawler.spider
-        self.open_store(self.crawler.settings.get("NIANBAO_DB"), getattr(spider, "years", None))
+        db = self.crawler.settings.get("NIANBAO_DB")
         try:
             # one writer per database, also under `scrapy crawl reports` (nianbao crawl took it already)
-            self.lock = self.store.lock()
+            self.lock = WriterLock.acquire(db)
         except DatabaseLocked as e:
             log.error("%s", e)
             self.crawler.stats.set_value("nianbao/locked", True)
-            self.close_store()
-            self.store = None
             raise CloseSpider("locked") from None
+        self.open_store(db, getattr(spider, "years", None))
         self.started = time.time()
         self.run_id = self.store.start_run(getattr(spider, "mode", "nightly"),
                                            sites=len(getattr(spider, "sites", [])),
