@@ -85,10 +85,16 @@ class StorePipeline:
 
         from parsers.limits import DEFAULTS
 
+        from scrapy import signals
+
         for name in DEFAULTS:       # -s NIANBAO_MAX_PDF_PAGES=... reaches the parser (and its child)
             if crawler.settings.get(name) is not None:
                 os.environ[name] = str(crawler.settings.get(name))
-        return cls(crawler)
+        pipe = cls(crawler)
+        # the run is summed up once the spider has closed: only then are the close reason and
+        # every site's outcome known (pipelines close before the spider_closed signal)
+        crawler.signals.connect(pipe.finish, signal=signals.spider_closed)
+        return pipe
 
     def open_store(self, db: str, years: tuple[int, int] | None = None) -> None:
         """Open the database without a spider or a run row (`nianbao ingest` stores through this)."""
@@ -130,16 +136,22 @@ class StorePipeline:
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
 
     def close_spider(self, spider=None) -> None:
+        """Nothing here: `finish` writes the run's end when the spider_closed signal comes."""
+
+    def finish(self, spider=None, reason: str | None = None) -> None:
+        """Write the sites' outcomes and the runs row, put the summary in the stats, close."""
         if self.store is None:            # locked out: nothing was opened
             return
         spider = spider or self.crawler.spider
         stats = self.crawler.stats
+        self.reason = reason or stats.get_value("finish_reason") or "finished"
+        self._unfinished_sites(spider)
         summary = dict(self.counts)
         summary.update(spider.site_counts() if hasattr(spider, "site_counts") else {})
         summary["requests"] = stats.get_value("downloader/request_count", 0)
         summary["bytes"] = stats.get_value("downloader/response_bytes", 0)
         summary["unchanged"] += stats.get_value("nianbao/revalidated_unchanged", 0)
-        ended = stats.get_value("finish_reason", "finished") in ("finished", None)
+        ended = self.reason == "finished"
         summary["status"] = "finished" if ended and not summary["storage_errors"] else "failed"
         for k, v in summary.items():
             stats.set_value(f"nianbao/summary/{k}", v)
@@ -154,6 +166,17 @@ class StorePipeline:
             self.close_store()
             if self.lock is not None:
                 self.lock.release()
+
+    def _unfinished_sites(self, spider) -> None:
+        """A run that ended early (timeout, start error, shutdown) did not finish some sites:
+        they failed, and say why, instead of counting as ok."""
+        done = getattr(spider, "done", None)
+        if self.reason == "finished" or done is None or not getattr(spider, "sites", None):
+            return
+        for s in spider.sites:
+            if s["id"] not in done and spider.outcome.get(s["id"], "failed") == "failed":
+                spider.outcome[s["id"]] = "failed"
+                spider.site_reason.setdefault(s["id"], f"the run ended early ({self.reason}) before the site was done")
 
     def _site_statuses(self, spider) -> None:
         """Per-site outcome of this run on the sites row: ok | failed | blocked, with the reason."""

@@ -332,3 +332,31 @@ def test_bombs_on_a_portal_fail_with_a_reason_and_do_not_swell_the_crawl(corpus,
         assert reasons["/nb/files/2021.pdf"] and all("\n" not in r for r in reasons.values())
     finally:
         p.stop()
+
+
+def test_a_run_that_ends_early_does_not_call_unfinished_sites_ok(corpus, tmp_path):
+    p = Portal()
+    try:
+        fast, slow = p.site("fast"), p.site("slow")
+        doc = c.load(corpus, SEEDS[0])
+        fast.page("/nb/2022/t1.html", c.report_page(doc))
+        TrsColumn(fast, [("./2022/t1.html", doc.title)])
+
+        def stall(**_):
+            time.sleep(20)
+            return 200, {"Content-Type": "text/html; charset=utf-8"}, b"<html></html>"
+        slow.fn("/nb/index.html", stall)
+        sites = write_sites(tmp_path / "sites.csv", [("快县", "county", "410311", fast.url("/nb/index.html")),
+                                                     ("慢县", "county", "410312", slow.url("/nb/index.html"))])
+        db = tmp_path / "nb.db"
+        r = crawl("--sites", str(sites), "--db", str(db), "-s", "CLOSESPIDER_TIMEOUT=4", "-s", "DOWNLOAD_TIMEOUT=30")
+        assert r.returncode == 3, r.stderr[-3000:]           # the crawl ended early
+        assert "ended early: closespider_timeout" in r.stderr
+        with _db(db) as conn:
+            status = {row["name"]: (row["crawl_status"], row["crawl_reason"]) for row in conn.execute("SELECT * FROM sites")}
+            run = conn.execute("SELECT status, sites_ok, sites_failed FROM runs").fetchone()
+        assert status["快县"][0] == "ok"
+        assert status["慢县"][0] == "failed" and "ended early" in status["慢县"][1]   # was "ok"
+        assert tuple(run) == ("failed", 1, 1)
+    finally:
+        p.stop()
