@@ -132,14 +132,16 @@ def _address_space() -> int:
 def _child(conn, data: bytes, name: str | None, url: str | None, memory_mb: int) -> None:
     import resource
 
-    from parsers.report import parse_bytes
+    import parsers      # parse_bytes looked up at call time (tests patch it)
 
     try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)   # a C-level abort on a memory cap must not print into the crawl's log
         soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         want = _address_space() + memory_mb * MB
         if hard == resource.RLIM_INFINITY or want < hard:
             resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-        out = ("ok", parse_bytes(data, name=name, url=url))
+        out = ("ok", parsers.parse_bytes(data, name=name, url=url))
     except ParseError as e:
         out = ("parse", str(e))
     except MemoryError:
@@ -162,11 +164,11 @@ def parse_isolated(data: bytes, name: str | None = None, url: str | None = None,
     """parse_bytes, run in a forked child for PDF, DOCX and DOC (HTML and text are parsed here:
     their size is capped by the download). ParseError with a one-line reason when the child
     runs out of memory, time, or dies; ParserCrash for a parser bug."""
+    import parsers
     from parsers.decode import sniff
-    from parsers.report import parse_bytes
 
     if sniff(data) not in ISOLATED_KINDS:
-        return parse_bytes(data, name=name, url=url)
+        return parsers.parse_bytes(data, name=name, url=url)
     import multiprocessing
 
     memory_mb = memory_mb or limit("NIANBAO_PARSE_MEMORY_MB")
@@ -186,7 +188,8 @@ def parse_isolated(data: bytes, name: str | None = None, url: str | None = None,
             proc.join(5)
             code = proc.exitcode
             why = f"killed by signal {-code}" if code and code < 0 else f"exit status {code}"
-            raise ParseError(f"the parser process died ({why}; memory cap {memory_mb} MiB)") from None
+            raise ParseError(f"the parser process died ({why}), most likely over its memory cap of {memory_mb} MiB "
+                             "(NIANBAO_PARSE_MEMORY_MB)") from None
     finally:
         recv.close()
         if proc.is_alive():

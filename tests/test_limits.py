@@ -106,3 +106,14 @@ def test_isolated_parse_gives_the_same_report(corpus):
     assert there["tables"] == here["tables"] and there["text"] == here["text"]
     with pytest.raises(ParseError, match="no text layer|not a readable"):
         parse_isolated(b"%PDF-1.4\n%%EOF\n", "empty.pdf")
+
+
+def test_nianbao_parse_reports_a_stream_bomb_in_one_line(tmp_path):
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(bombs.pdf_stream_bomb(400))
+    r = subprocess.run([sys.executable, "-m", "crawler.cli", "parse", str(bomb)], cwd=ROOT,
+                       env={**ENV, "NIANBAO_PARSE_MEMORY_MB": "300", "NIANBAO_PARSE_TIMEOUT": "30"},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"nianbao parse: {bomb}: "), r.stderr[-2000:]
