@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import time
 from collections import Counter
 from urllib.parse import unquote, urlsplit
 
-from scrapy.exceptions import DropItem
+from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.discovery import is_report_title, title_year
 from crawler.items import FAILURE_STATUSES, KINDS, CrawlItem
@@ -51,13 +52,18 @@ def parse_report(item: CrawlItem) -> dict:
     """Parse a report item's body: {"parsed": {...}}, or {"error": reason, "kind": "parse" | "crash",
     "message": ...} when the parser rejects or crashes on it. Plain data, so a distributed worker
     can parse and ship the result to the one writer."""
-    from parsers import ParseError, parse_bytes
+    from parsers import ParseError
+    from parsers.limits import ParserCrash, parse_isolated
 
     url = item["url"]
     try:
-        return {"parsed": parse_bytes(bytes(item["body"]), name=_name(url), url=url)}
+        # PDF/DOCX/DOC in a child with a memory cap and a timeout: a hostile file costs the child
+        return {"parsed": parse_isolated(bytes(item["body"]), name=_name(url), url=url)}
     except ParseError as e:
         return {"error": f"parser error: {e}", "kind": "parse", "message": str(e)}
+    except ParserCrash as e:
+        log.error("parser crashed on %s: %s", url, e)
+        return {"error": f"parser crashed: {e}", "kind": "crash", "message": str(e)}
     except Exception as e:  # noqa: BLE001 - one bad document must not end the run
         log.exception("parser crashed on %s", url)
         return {"error": f"parser crashed: {e.__class__.__name__}: {e}", "kind": "crash", "message": str(e)}
@@ -72,13 +78,27 @@ class StorePipeline:
         self.crawler = crawler
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "parse_failures": 0,
                        "identity_failures": 0, "not_reports": 0, "image_only": 0, "failed_pages": 0,
-                       "blocked_pages": 0, "reports_found": 0}
+                       "blocked_pages": 0, "reports_found": 0, "storage_errors": 0}
+        self.store = self.lock = None
         self.per_organ: Counter = Counter()   # reports stored this run, per organ
         self.families: dict[str, Counter] = {}  # site id -> CMS families of the list pages stored
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        import os
+
+        from parsers.limits import DEFAULTS
+
+        from scrapy import signals
+
+        for name in DEFAULTS:       # -s NIANBAO_MAX_PDF_PAGES=... reaches the parser (and its child)
+            if crawler.settings.get(name) is not None:
+                os.environ[name] = str(crawler.settings.get(name))
+        pipe = cls(crawler)
+        # the run is summed up once the spider has closed: only then are the close reason and
+        # every site's outcome known (pipelines close before the spider_closed signal)
+        crawler.signals.connect(pipe.finish, signal=signals.spider_closed)
+        return pipe
 
     def open_store(self, db: str, years: tuple[int, int] | None = None) -> None:
         """Open the database without a spider or a run row (`nianbao ingest` stores through this)."""
@@ -97,18 +117,42 @@ class StorePipeline:
             close()
 
     def open_spider(self, spider=None) -> None:
+        from storage.store import DatabaseLocked, WriterLock
+
         spider = spider or self.crawler.spider
-        self.open_store(self.crawler.settings.get("NIANBAO_DB"), getattr(spider, "years", None))
+        db = self.crawler.settings.get("NIANBAO_DB")
+        try:
+            # one writer per database, also under `scrapy crawl reports` (nianbao crawl took it already)
+            self.lock = WriterLock.acquire(db)
+        except DatabaseLocked as e:
+            log.error("%s", e)
+            self.crawler.stats.set_value("nianbao/locked", True)
+            raise CloseSpider("locked") from None
+        self.open_store(db, getattr(spider, "years", None))
+        sites = getattr(spider, "sites", None)
+        if sites and getattr(spider, "ledger", None) is not None:    # the spider's sites, before any item
+            self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in sites])
         self.started = time.time()
         self.run_id = self.store.start_run(getattr(spider, "mode", "nightly"),
                                            sites=len(getattr(spider, "sites", [])),
                                            years="-".join(map(str, self.years)) if self.years else None,
                                            revalidate=bool(getattr(spider, "revalidate", False)))
+        killed = self.store.close_abandoned_runs(by_run=self.run_id)
+        if killed:
+            log.warning("%d earlier run(s) had not finished (killed): marked killed in runs", killed)
         self.crawler.stats.set_value("nianbao/run_id", self.run_id)
 
     def close_spider(self, spider=None) -> None:
+        """Nothing here: `finish` writes the run's end when the spider_closed signal comes."""
+
+    def finish(self, spider=None, reason: str | None = None) -> None:
+        """Write the sites' outcomes and the runs row, put the summary in the stats, close."""
+        if self.store is None:            # locked out: nothing was opened
+            return
         spider = spider or self.crawler.spider
         stats = self.crawler.stats
+        self.reason = reason or stats.get_value("finish_reason") or "finished"
+        self._unfinished_sites(spider)
         summary = dict(self.counts)
         summary.update(spider.site_counts() if hasattr(spider, "site_counts") else {})
         summary["requests"] = stats.get_value("downloader/request_count", 0)
@@ -118,14 +162,34 @@ class StorePipeline:
             top = self.per_organ.most_common()
             summary["reports_per_organ"] = ", ".join(f"{o} {n}" for o, n in top[:12]) + (
                 f", … {len(top) - 12} more" if len(top) > 12 else "")
-        summary["status"] = "finished" if stats.get_value("finish_reason", "finished") in ("finished", None) else "failed"
+        ended = self.reason == "finished"
+        summary["status"] = "finished" if ended and not summary["storage_errors"] else "failed"
         for k, v in summary.items():
             stats.set_value(f"nianbao/summary/{k}", v)
-        self._site_statuses(spider)
         try:
+            self._site_statuses(spider)
             self.store.finish_run(self.run_id, **{k: v for k, v in summary.items() if k not in ("sites_total", "sites_done")})
+        except sqlite3.Error as e:
+            # the next run closes this run's row as killed
+            stats.set_value("nianbao/summary/storage_errors", summary["storage_errors"] + 1)
+            log.error("cannot write the end of run %s: %s", self.run_id, e)
         finally:
             self.close_store()
+            if self.lock is not None:
+                self.lock.release()
+
+    def _unfinished_sites(self, spider) -> None:
+        """A run that ended early (timeout, start error, shutdown) did not finish some sites:
+        they failed, and say why, instead of counting as ok."""
+        ledger = getattr(spider, "ledger", None)
+        if self.reason == "finished" or ledger is None or not getattr(spider, "sites", None):
+            return
+        for s in spider.sites:
+            tally = ledger[s["id"]]
+            if not tally.done and tally.outcome in (None, "failed"):
+                tally.outcome = "failed"
+                if tally.reason is None:
+                    tally.reason = f"the run ended early ({self.reason}) before the site was done"
 
     def _site_statuses(self, spider) -> None:
         sites = getattr(spider, "sites", None)
@@ -142,6 +206,8 @@ class StorePipeline:
         rows = []
         for s in sites:
             tally = ledger[s["id"]]
+            if tally.outcome not in (None, "ok"):    # one line per site problem (pages are logged at INFO)
+                log.warning("site %s %s: %s", s.get("name"), tally.outcome, tally.reason or "no answer")
             known = self.state.columns(s["id"]) or list(tally.columns.values())
             per_organ = self.store.reports_per_organ(s["id"])
             row = {k: v for k, v in s.items() if k not in ("id", "netloc")}
@@ -155,7 +221,12 @@ class StorePipeline:
     # --- items --------------------------------------------------------------------------
 
     def process_item(self, item: CrawlItem, spider=None) -> CrawlItem:
-        self.store_item(item)
+        try:
+            self.store_item(item)
+        except sqlite3.Error as e:
+            # a failing database (disk full, I/O error): one line each, counted; exit status 3
+            self.counts["storage_errors"] += 1
+            log.error("cannot store %s %s: %s", item.get("kind"), item.get("url"), e)
         return item
 
     def store_item(self, item: CrawlItem, report: dict | None = None) -> None:
@@ -197,6 +268,8 @@ class StorePipeline:
                 self.store.record_failure(item["url"], site_id=item["site_id"], status=status, reason=reason,
                                           title=item.get("title"), column_organ=item.get("organ"),
                                           page_url=item.get("page_url"))
+            else:       # a list, entry or API page: no report row, but a failures row all the same
+                self.store.log_failure(item["url"], site_id=item["site_id"], status=status, reason=reason)
 
     def _report(self, item: CrawlItem, report: dict | None = None) -> None:
         url, sid, body = item["url"], item["site_id"], bytes(item["body"])

@@ -1,27 +1,30 @@
 """`nianbao crawl`: check the inputs, take the lock, run the `reports` spider, print the summary.
 
-Exit status: 0 when the run completed (unreachable or blocked sites are in the summary and the
-database), 2 when it could not start (bad sites file, database not writable, bad --years),
-3 when the crawl failed as a whole, 75 when another crawl holds the lock.
+Exit status (README "What can go wrong"):
+  0   every site of the sites file was crawled (single failed pages are in `failures`)
+  1   some sites failed or were blocked, or some rows of the sites file were skipped
+  2   usage: bad arguments, no usable sites file, database not writable
+  3   the run failed as a whole: no site reachable, the database failing, the crawl ended early
+  75  another crawl or ingester holds the database's lock
 """
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import sqlite3
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 2, 3, 75
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 
 SUMMARY_ROWS = (
     ("sites ok", "sites_ok"), ("sites failed", "sites_failed"), ("sites blocked", "sites_blocked"),
-    ("columns found", "columns_found"), ("organs found", "organs_found"),
+    ("sites skipped", "sites_skipped"), ("columns found", "columns_found"), ("organs found", "organs_found"),
     ("requests", "requests"), ("bytes", "bytes"), ("reports found", "reports_found"),
     ("new", "new"), ("changed", "changed"), ("unchanged", "unchanged"),
     ("image only", "image_only"), ("not reports", "not_reports"), ("parse failures", "parse_failures"),
     ("identity failures", "identity_failures"), ("failed pages", "failed_pages"), ("blocked pages", "blocked_pages"),
+    ("storage errors", "storage_errors"),
 )
 
 
@@ -48,31 +51,27 @@ def check_db_writable(path: str) -> str | None:
 
 
 class Lock:
-    """One crawl per database: a second run exits at once with a clear message."""
+    """One crawl per database (storage.store.WriterLock on the database's real path): a second
+    run exits at once with a clear message."""
 
     def __init__(self, db: str) -> None:
-        self.path = Path(str(db) + ".lock")
-        self.fh = None
+        self.db = db
+        self.held = None
 
     def acquire(self) -> str | None:
-        self.fh = open(self.path, "a+")
+        """None when taken, else who holds it."""
+        from storage.store import DatabaseLocked, WriterLock
+
         try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.fh.seek(0)
-            holder = self.fh.read().strip() or "another process"
-            self.fh.close()
-            return f"another crawl is running on this database ({holder}; lock {self.path})"
-        self.fh.seek(0)
-        self.fh.truncate()
-        self.fh.write(f"pid {os.getpid()}")
-        self.fh.flush()
+            self.held = WriterLock.acquire(self.db)
+        except DatabaseLocked as e:
+            return str(e)
         return None
 
     def release(self) -> None:
-        if self.fh:
-            fcntl.flock(self.fh, fcntl.LOCK_UN)
-            self.fh.close()
+        if self.held is not None:
+            self.held.release()
+            self.held = None
 
 
 def claim_db(db: str) -> tuple[Lock | None, int]:
@@ -93,10 +92,24 @@ def claim_db(db: str) -> tuple[Lock | None, int]:
 def format_summary(summary: dict) -> str:
     width = max(len(label) for label, _ in SUMMARY_ROWS)
     lines = [f"{'mode':<{width}}  {summary.get('mode', '')}"]
-    lines += [f"{label:<{width}}  {summary.get(key, 0)}" for label, key in SUMMARY_ROWS]
-    if summary.get("reports_per_organ"):
-        lines.append(f"{'reports per organ':<{width}}  {summary['reports_per_organ']}")
+    for label, key in SUMMARY_ROWS:
+        lines.append(f"{label:<{width}}  {summary.get(key, 0)}")
+        if key == "organs_found" and summary.get("reports_per_organ"):
+            lines.append(f"{'reports per organ':<{width}}  {summary['reports_per_organ']}")
     return "\n".join(lines)
+
+
+def exit_status(summary: dict, finish_reason: str | None) -> int:
+    """The exit status of a crawl that ran, from its summary (see the module docstring)."""
+    if finish_reason not in ("finished", None) or summary.get("storage_errors"):
+        return EXIT_FAILED
+    ok = summary.get("sites_ok", 0)
+    bad = summary.get("sites_failed", 0) + summary.get("sites_blocked", 0)
+    if ok == 0 and bad:
+        return EXIT_FAILED          # nothing reachable
+    if bad or summary.get("sites_skipped"):
+        return EXIT_PARTIAL
+    return EXIT_OK
 
 
 def build_settings(args: argparse.Namespace):
@@ -110,6 +123,10 @@ def build_settings(args: argparse.Namespace):
         if not sep:
             raise ValueError(f"-s expects NAME=VALUE, not {pair!r}")
         settings.set(name.strip(), value, priority="cmdline")
+    if getattr(args, "log_level", None):       # the explicit option wins over -s LOG_LEVEL=
+        settings.set("LOG_LEVEL", args.log_level.upper(), priority="cmdline")
+    if getattr(args, "log_file", None):
+        settings.set("LOG_FILE", args.log_file, priority="cmdline")
     return settings
 
 
@@ -127,9 +144,11 @@ def run(args: argparse.Namespace) -> int:
             _err("--redis: distributed crawling is not available in this build")
             return EXIT_USAGE
         return int(distributed.run_worker(args) or 0)
+    skipped: list[str] = []
     try:
-        sites = load_sites(args.sites)
+        load_sites(args.sites, problems=skipped)   # the spider logs the skipped rows itself
         years = parse_years(args.years)
+        settings = build_settings(args)
     except (SitesError, ValueError) as e:
         _err(f"bad sites file: {e}" if isinstance(e, SitesError) else str(e))
         return EXIT_USAGE
@@ -137,29 +156,35 @@ def run(args: argparse.Namespace) -> int:
     if lock is None:
         return status
     try:
-        settings = build_settings(args)
         from scrapy.crawler import CrawlerProcess
 
+        from crawler import logs
         from crawler.spiders.reports import ReportsSpider
 
-        process = CrawlerProcess(settings, install_root_handler=True)
+        settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")   # ours: one line a record
+        process = CrawlerProcess(settings)
+        logs.install_handler(settings)
         crawler = process.create_crawler(ReportsSpider)
         process.crawl(crawler, sites=args.sites, mode=args.mode, years=args.years,
                       revalidate="1" if args.revalidate else None,
                       rediscover="1" if getattr(args, "rediscover", False) else None)
         process.start()
-        stats = crawler.stats.get_stats()
+        stats = crawler.stats.get_stats() if crawler.stats else {}
         summary = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("nianbao/summary/")}
         if not summary:
             _err("the crawl did not run (see the log above)")
             return EXIT_FAILED
+        summary["sites_skipped"] = len(skipped)
         summary["mode"] = args.mode + (f" {years[0]}-{years[1]}" if years else "") + (" +revalidate" if args.revalidate else "")
-        print(format_summary(summary))
+        sys.stderr.flush()
+        print(format_summary(summary), flush=True)
         reason = stats.get("finish_reason")
+        code = exit_status(summary, reason)
         if reason not in ("finished", None):
             _err(f"crawl ended early: {reason}")
-            return EXIT_FAILED
-        return EXIT_OK
+        elif summary.get("storage_errors"):
+            _err(f"the database failed {summary['storage_errors']} time(s): see the log; exit status 3")
+        return code
     except ValueError as e:
         _err(str(e))
         return EXIT_USAGE

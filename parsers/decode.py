@@ -31,8 +31,16 @@ def sniff(data: bytes) -> str:
     if _looks_binary(head):
         raise ParseError("binary data, not a report (no text, HTML, PDF or DOCX signature)")
     if _HTML_TAG.search(head) or _HTML_TAG.search(data[:65536]):
+        # Markdown may hold inline tags (<br>, <table>): a file that opens with a Markdown heading
+        # or has a pipe-table rule, and no <html>/<body>, is text, not a cut-off page
+        if _MARKDOWN.search(data[:65536]) and not _PAGE_TAG.search(data[:65536]):
+            return "text"
         return "html"
     return "text"
+
+
+_MARKDOWN = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*#{1,6}\s|^\s*\|?\s*:?-{3,}:?\s*\|", re.M)
+_PAGE_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.I)
 
 
 _CONTROL = bytes(b for b in range(32) if b < 9 or 13 < b)

@@ -4,20 +4,27 @@ from __future__ import annotations
 import io
 
 from parsers.errors import ParseError
+from parsers.limits import check_docx_blocks, check_text, check_zip
 from parsers.tokens import Token, clean_cell
 
 
 def from_docx(data: bytes, name: str) -> list[Token]:
     import docx  # python-docx
 
+    # python-docx inflates every part into memory and walks the body in Python: check first
+    check_zip(data)
+    check_docx_blocks(data)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as e:  # zipfile, zlib, lxml and python-docx raise many types for damaged files
         raise ParseError(f"not a readable DOCX ({type(e).__name__})") from None
     try:
-        return _read_blocks(document)
+        tokens = _read_blocks(document)
+    except ParseError:
+        raise
     except Exception as e:  # a damaged body (a table row without its cells ...)
         raise ParseError(f"not a readable DOCX ({type(e).__name__}: {str(e)[:80]})") from None
+    return tokens
 
 
 def _read_blocks(document) -> list[Token]:
@@ -26,14 +33,16 @@ def _read_blocks(document) -> list[Token]:
     from docx.text.paragraph import Paragraph
 
     tokens: list[Token] = []
-    row = 0
+    row = chars = 0
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             for line in block.text.split("\n"):
                 line = clean_cell(line)
                 if line:
                     row += 1
+                    chars += len(line)
                     tokens.append(Token(line, row))
+            check_text(chars, "DOCX")
         elif isinstance(block, Table):
             seen: set = set()  # the <w:tc> elements themselves: ids of lxml proxies get reused
             for tr in block.rows:
@@ -45,7 +54,10 @@ def _read_blocks(document) -> list[Token]:
                     seen.add(tc)
                     if _is_vmerge_continue(cell):
                         continue
-                    tokens.append(Token(clean_cell(cell.text), row, grid=True, table=True))
+                    text = clean_cell(cell.text)
+                    chars += len(text)
+                    tokens.append(Token(text, row, grid=True, table=True))
+            check_text(chars, "DOCX")
     return tokens
 
 

@@ -10,6 +10,7 @@ import logging
 import re
 
 from parsers.errors import ParseError
+from parsers.limits import check_pdf_pages, check_text
 from parsers.tokens import Token, clean_cell
 
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
@@ -43,7 +44,14 @@ def from_pdf(data: bytes, name: str) -> list[Token]:
     except Exception as e:  # pdfminer raises many types for damaged files
         raise ParseError(f"not a readable PDF ({type(e).__name__})") from None
     try:
+        check_pdf_pages(_declared_pages(pdf))   # before pdfplumber makes an object per page
+    except ParseError:
+        pdf.stream.close()                      # pdf.close() would make them all, to flush them
+        raise
+    try:
         tokens, chars = _read_pages(pdf)
+    except ParseError:
+        raise
     except Exception as e:  # a damaged page (bad font dictionary, unknown filter ...)
         raise ParseError(f"not a readable PDF ({type(e).__name__}: {str(e)[:80]})") from None
     finally:
@@ -56,12 +64,24 @@ def from_pdf(data: bytes, name: str) -> list[Token]:
     return tokens
 
 
+def _declared_pages(pdf) -> int:
+    """The page count the PDF's page tree declares (0 when it cannot be read: the pages are
+    then counted as they are read)."""
+    from pdfminer.pdftypes import resolve1
+
+    try:
+        return int(resolve1(resolve1(pdf.doc.catalog["Pages"])["Count"]))
+    except Exception:  # noqa: BLE001 - a damaged catalog: _read_pages counts instead
+        return 0
+
+
 def _read_pages(pdf) -> tuple[list[Token], int]:
     """Tokens of every page in reading order, and how many characters of text the PDF has."""
     tokens: list[Token] = []
     row = 0
     chars = 0
-    for page in pdf.pages:
+    for number, page in enumerate(pdf.pages, start=1):
+        check_pdf_pages(number)
         tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
         boxes = [t.bbox for t in tables]
         items: list[tuple[float, str, object]] = []
@@ -75,6 +95,7 @@ def _read_pages(pdf) -> tuple[list[Token], int]:
         rest = page.filter(outside) if boxes else page
         lines = rest.extract_text_lines(return_chars=False)
         chars += sum(len(ln["text"]) for ln in lines) + sum(len(str(r)) for t in tables for r in t.extract())
+        check_text(chars, "PDF")     # page by page: a PDF of endless text stops here
         right = max((ln["x1"] for ln in lines), default=page.width)
         para: list[str] = []
         para_top = 0.0

@@ -11,6 +11,7 @@ from parsers.checks import complete, run_checks
 from parsers.decode import decode, sniff
 from parsers.errors import ParseError
 from parsers.labels import FORMAT_2019, FORMAT_2021
+from parsers.limits import check_text
 from parsers.sections import (_BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
                               find_year, inline_sections, organ_from_title)
 from parsers.tables import TableResult, read_active, read_applications, read_review
@@ -57,6 +58,8 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None) ->
         text = decode(data)
         meta, text, title_hint = _text_chrome(text)
         tokens = from_text(text)
+    if kind in ("html", "text"):   # the binary forms check as they read
+        check_text(sum(len(t.text) for t in tokens))
     result = build(tokens, meta, title_hint)
     result["source_type"] = "text" if kind == "text" else kind
     if page is not None:

@@ -37,8 +37,8 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None)
     parser cannot read the bytes: the row says so), crashed (a parser bug: the row is left as
     stored, and the error goes to log), no_content."""
     if parse is None:
-        import parsers
-        parse = parsers.parse_bytes
+        from parsers.limits import parse_isolated    # a stored hostile file costs a child, not the run
+        parse = parse_isolated
     from parsers import ParseError
 
     db = store.db
@@ -126,12 +126,23 @@ def _apply(store: Store, row: dict, parsed: dict, digest: str) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
+    from storage.store import database_problem
+
     path = Path(args.db)
     if not path.exists():
         print(f"nianbao reparse: no database at {path}", file=sys.stderr)
         return 2
-    with Store(path) as store:
-        counts = reparse(store, log=lambda m: print(m, file=sys.stderr))
-        schema.load_labels(store.db)      # labels follow the current parsers/schema.json too
+    problem = database_problem(path)
+    if problem:
+        print(f"nianbao reparse: {path}: {problem}", file=sys.stderr)
+        return 2
+    import sqlite3
+    try:
+        with Store(path) as store:
+            counts = reparse(store, log=lambda m: print(m, file=sys.stderr))
+            schema.load_labels(store.db)      # labels follow the current parsers/schema.json too
+    except sqlite3.DatabaseError as e:    # a damaged file, a full disk: one line, not a traceback
+        print(f"nianbao reparse: {path}: {e}", file=sys.stderr)
+        return 2
     print("reparse: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     return 1 if counts["crashed"] else 0  # a parser bug: let whoever runs this (cron, CI) hear of it

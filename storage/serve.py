@@ -84,6 +84,10 @@ def run(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"nianbao serve: no database at {path} (run nianbao crawl --db {path} first)", file=sys.stderr)
         return 2
+    from storage.store import database_problem
+    if database_problem(path):
+        print(f"nianbao serve: {path}: {database_problem(path)}", file=sys.stderr)
+        return 2
     # Open once as the writer would: creates any missing table/view of an older database.
     # A file we may not write (a copy on a read-only mount) is served as it is.
     from storage.store import Store

@@ -8,8 +8,10 @@ known URL update the report and keep the previous one in report_versions.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
+import os
 import re
 import zlib
 from pathlib import Path
@@ -47,6 +49,78 @@ def _json(value: Any) -> str | None:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
+def database_problem(path: str | Path) -> str | None:
+    """None when `path` is an SQLite database (or an empty file), else a one-line reason."""
+    p = Path(path)
+    if not p.exists():
+        return "no such file"
+    if p.is_dir():
+        return "is a directory"
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+    except OSError as e:
+        return f"cannot read ({e.strerror or e})"
+    if head and head != b"SQLite format 3\x00":
+        return "not an SQLite database"
+    return None
+
+
+class DatabaseLocked(Exception):
+    """Another process writes this database (a crawl or an ingester); the message says who."""
+
+
+class WriterLock:
+    """The database's one-writer lock: an flock on `<real path of the database>.lock`.
+
+    The path is resolved first, so a symlink, a relative path or `dir/../` reach the same lock.
+    Taking it twice in one process is allowed (the crawl command takes it, then the pipeline
+    inside the same process); it is released when every holder has released it."""
+
+    _held: dict[str, "WriterLock"] = {}
+
+    def __init__(self, db: str | Path) -> None:
+        self.path = Path(os.path.realpath(db) + ".lock")
+        self.fh = None
+        self.holders = 0
+
+    @classmethod
+    def acquire(cls, db: str | Path) -> "WriterLock":
+        """The lock, taken; DatabaseLocked when another process holds it."""
+        key = os.path.realpath(db)
+        lock = cls._held.get(key)
+        if lock is None:
+            lock = cls(db)
+            lock._take()
+            cls._held[key] = lock
+        lock.holders += 1
+        return lock
+
+    def _take(self) -> None:
+        fh = open(self.path, "a+")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise DatabaseLocked(f"another crawl is running on this database ({holder}; lock {self.path})") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        self.fh = fh
+
+    def release(self) -> None:
+        self.holders -= 1
+        if self.holders > 0 or self.fh is None:
+            return
+        WriterLock._held.pop(str(self.path)[:-len(".lock")], None)
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+        self.fh = None
+
+
 class Store:
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL"):
         self.path = str(path)
@@ -71,6 +145,12 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    # -- the writer's lock -----------------------------------------------------------
+    def lock(self) -> WriterLock:
+        """Take the one-writer lock of this database (see WriterLock); DatabaseLocked if held.
+        Call `.release()` on the result when done writing."""
+        return WriterLock.acquire(self.path)
 
     # -- sites -------------------------------------------------------------------
     def upsert_sites(self, rows: Iterable[dict]) -> list[str]:
@@ -271,7 +351,7 @@ class Store:
         `attempts` counted and its next try (`retry_at`) set by retry_delay()."""
         stamp = now()
         with self.db.atomic():
-            self.db["failures"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason, "at": stamp})
+            self.log_failure(url, site_id=site_id, status=status, reason=reason, at=stamp)
             old = next(self.db.query("SELECT id, content_sha256, attempts FROM reports WHERE url = ?", [url]), None)
             attempts = ((old or {}).get("attempts") or 0) + 1
             retry = (dt.datetime.fromisoformat(stamp) + retry_delay(attempts)).isoformat() if status == "failed" else None
@@ -293,6 +373,11 @@ class Store:
         return [dict(r) for r in self.db.query(
             "SELECT url, title, column_organ, page_url, attempts FROM reports WHERE site_id IS ? AND content_sha256 IS NULL"
             " AND status = 'failed' AND retry_at IS NOT NULL AND retry_at <= ? ORDER BY retry_at", [site_id, due])]
+
+    def log_failure(self, url: str, *, site_id: str | None, status: str, reason: str, at: str | None = None) -> None:
+        """A row in `failures` only (a list or entry page that failed: not a report)."""
+        self.db["failures"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason,
+                                    "at": at or now()})
 
     def report_urls(self, site_id: str | None = None, *, include_failures: bool = False) -> set[str]:
         """URLs of stored reports (those stored from content; failures too if asked), to skip on recrawl."""
@@ -325,6 +410,18 @@ class Store:
         rec = {"status": "finished", "finished_at": now(), **_flat(stats)}
         with self.db.atomic():
             self.db["runs"].update(run_id, rec, alter=True)
+
+    def close_abandoned_runs(self, by_run: int | None = None) -> int:
+        """Mark `killed` every run still `running`: call it holding the lock, when no other
+        writer can be running, so those runs' processes died (SIGKILL, OOM, reboot, or a
+        database that failed under them). Returns how many were closed."""
+        note = "the process ended before the run finished" + (f" (closed by run {by_run})" if by_run else "")
+        with self.db.atomic():
+            if "note" not in self.db["runs"].columns_dict:
+                self.db["runs"].add_column("note", str)
+            cur = self.db.execute("UPDATE runs SET status = 'killed', note = ? WHERE status = 'running'"
+                                  + (" AND id != ?" if by_run else ""), [note] + ([by_run] if by_run else []))
+        return cur.rowcount
 
     # -- reading -------------------------------------------------------------------
     def report(self, report_id: int) -> dict | None:

@@ -21,7 +21,9 @@ NIANBAO_PROGRESS = True                   # live progress line on a terminal (qu
 RETRY_AFTER_MAX = 120                     # seconds; a longer Retry-After gives the page up
 RETRY_BACKOFF_BASE = 1.0                  # seconds; doubled at each retry without Retry-After
 
-USER_AGENT = f"nianbao/0.1 (+{NIANBAO_CONTACT}; collects 政府信息公开工作年度报告)"
+# filled from NIANBAO_CONTACT when the crawler starts (crawler.useragent), so -s NIANBAO_CONTACT=URL counts
+USER_AGENT_TEMPLATE = "nianbao/0.1 (+{contact}; collects 政府信息公开工作年度报告)"
+USER_AGENT = USER_AGENT_TEMPLATE.format(contact=NIANBAO_CONTACT)
 ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 32
@@ -43,7 +45,10 @@ COOKIES_ENABLED = True                    # some CMSs set a session cookie befor
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
-LOG_LEVEL = "INFO"
+LOG_LEVEL = "INFO"                        # tracebacks are shown at DEBUG only (crawler.logs)
+LOG_FORMATTER = "crawler.logs.ItemLogFormatter"   # items named by kind and URL, never dumped whole
+LOG_VERSIONS: list = []                   # no version dump at start
+STATS_DUMP = False                        # the run's summary is printed instead
 TELNETCONSOLE_ENABLED = False
 # Scrapy 2.19 starts an HTTP server that runs Python code sent to it (for its MCP tooling);
 # an unattended nightly crawl has no use for it, so the port is not opened at all.
@@ -64,5 +69,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.StorePipeline": 500,
 }
 EXTENSIONS = {
+    "crawler.useragent.ContactUserAgent": 0,   # first: before the downloader reads USER_AGENT
+    "crawler.logs.TidyLogs": 100,
     "crawler.progress.Progress": 500,
 }

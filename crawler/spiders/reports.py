@@ -152,13 +152,14 @@ class ReportsSpider(scrapy.Spider):
         self.sites = load_sites(self._sites_arg or settings.get("NIANBAO_SITES"))
         self._limits(settings)
         self._hosts(self.sites)
-        from storage import Store
+        from storage.store import site_id_for
 
-        self.store = Store(settings.get("NIANBAO_DB"))
-        self.state = CrawlState(settings.get("NIANBAO_DB"), self.store)
-        ids = self.store.upsert_sites([{k: v for k, v in s.items() if k != "netloc"} for s in self.sites])
-        for site, sid in zip(self.sites, ids):
-            site["id"] = str(sid)
+        # the database is opened when the run starts, after the pipeline has taken the writer's
+        # lock and written the sites rows: a crawl refused the lock writes nothing
+        self.db_path = settings.get("NIANBAO_DB")
+        self.store = self.state = None
+        for site in self.sites:
+            site["id"] = site_id_for(site["url"])
         self.by_id = {s["id"]: s for s in self.sites}
         self.known: dict[str, set[str]] = {}
         self.ledger = RunLedger(self.by_id)
@@ -201,7 +202,8 @@ class ReportsSpider(scrapy.Spider):
 
     def _closed(self, spider=None, reason=None) -> None:
         self.ledger.finish()
-        self.state.close()
+        if self.state is not None:
+            self.state.close()
 
     # per-site counters and outcome: methods, so a distributed worker can keep them in Redis
     def _count_listed(self, site_id: str) -> None:
@@ -255,6 +257,11 @@ class ReportsSpider(scrapy.Spider):
     # --- start ------------------------------------------------------------------------
 
     async def start(self):
+        if self.store is None:
+            from storage import Store
+
+            self.store = Store(self.db_path)
+            self.state = CrawlState(self.db_path, self.store)
         for request in self.start_requests_for_sites():
             yield request
 
