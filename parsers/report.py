@@ -10,6 +10,7 @@ from parsers import extract
 from parsers.checks import complete, run_checks
 from parsers.decode import decode, sniff
 from parsers.errors import ParseError
+from parsers.glue import resolve as resolve_glued
 from parsers.labels import FORMAT_2019, FORMAT_2021
 from parsers.sections import (_BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
                               find_year, inline_sections, organ_from_title)
@@ -125,7 +126,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     read_applications(tokens, *span("applications"), res)
     if heads.get("review_litigation") is not None:
         read_review(tokens, *span("review_litigation"), res)
-    notes = complete(res)
+    notes = resolve_glued(res, text) + complete(res)
     checks = run_checks(res) + notes
 
     fmt = _format(res, year)

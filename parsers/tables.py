@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parsers.glue import splittable
 from parsers.labels import APP_COLS, REVIEW_COL_KEYS, REVIEW_ROWS, core, match
 from parsers.tokens import Token
 from parsers.values import parse_value
@@ -125,7 +126,7 @@ def read_active(tokens: list[Token], start: int, end: int, res: TableResult) -> 
                 res.used.update(range(i, j))
                 if len(vals) == len(header) or t.grid:
                     res.put("active_disclosure", row, header, vals, raws)
-                elif len(set(vals)) == 1:
+                elif len(set(vals)) == 1 and not splittable(raws, len(header)):
                     # lost cells in a dump: the printed values all agree, so any placement reads the same
                     res.put("active_disclosure", row, header[: len(vals)], vals, raws)
                     res.short_rows.append(ShortRow("active_disclosure", row, vals, raws, tuple(header)))
@@ -206,8 +207,8 @@ def read_review(tokens: list[Token], start: int, end: int, res: TableResult) -> 
     cols = order if _is_header(order) else list(REVIEW_COL_KEYS) * 3
     if len(vals) < 15:
         res.short_rows.append(ShortRow("review_litigation", "*", vals, raws, tuple(cols)))
-        if len(set(vals)) != 1:
-            return  # positions of the printed values are unknown
+        if len(set(vals)) != 1 or splittable(raws, 15):
+            return  # positions of the printed values are unknown (or glued cells, split later)
     for k, row in enumerate(REVIEW_ROWS):
         part = slice(k * 5, k * 5 + 5)
         if vals[part]:

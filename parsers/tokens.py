@@ -35,9 +35,11 @@ _WS = re.compile(r"[ \t\u3000\xa0]+")
 
 def from_text(text: str) -> list[Token]:
     """Tokens of a text or markdown dump: tab-separated rows, pipe rows, one cell per line."""
+    from parsers.runon import split_lines  # (runon reads the labels, which import this module)
+
     out: list[Token] = []
     row = 0
-    for line in text.splitlines():
+    for line in split_lines(text).splitlines():
         row += 1
         if not line.strip() or _MD_RULE.match(line) or _is_dash_row(line):
             continue
