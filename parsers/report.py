@@ -108,7 +108,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     """The structure of a report from its token stream."""
     heads = find_headings(tokens)
     first = heads.get("overview", min(heads.values(), default=min(len(tokens), 40)))
-    title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and re.search("报告|年报", title_hint) else None)
+    title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and re.search("报告|年报|情况总结|工作情况", title_hint) else None)
     text = tokens.text if isinstance(tokens, Tokens) and tokens.text is not None else _join(tokens)
     year = find_year(title, text)
 
