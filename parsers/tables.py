@@ -142,6 +142,8 @@ def read_active(tokens: list[Token], start: int, end: int, res: TableResult) -> 
 
 def read_applications(tokens: list[Token], start: int, end: int, res: TableResult) -> None:
     """三、收到和处理: fixed columns (six applicant kinds and the total); rows by label."""
+    if read_torn_rows(tokens, start, end, res):
+        return
     started = False
     i = start
     n = len(APP_COLS)
@@ -221,3 +223,67 @@ _REVIEW_HEADS = {"行政复议", "行政诉讼", "未经复议直接起诉", "�
 def _is_header(order: list[str]) -> bool:
     """The header read as three groups of the five outcome columns, in whatever order printed."""
     return len(order) == 15 and all(set(order[k * 5:k * 5 + 5]) == set(REVIEW_COL_KEYS) for k in range(3))
+
+
+_OTHER_2021 = {"other_no_correction", "other_unpaid_fee", "other_other"}
+
+
+def read_torn_rows(tokens: list[Token], start: int, end: int, res: TableResult) -> bool:
+    """PDF text dumps that tear rows from their labels: a row's values printed on a line of
+    their own before its label, or between the lines of a label split over several lines.
+    When every row of values is whole (seven values on one line) and there are as many of them
+    as row labels, but they do not each follow their label, the k-th row of values belongs to
+    the k-th label of the official order. True when the table was read so."""
+    n = len(APP_COLS)
+    labels: list[tuple[int, str]] = []
+    runs: list[tuple[int, int, list, list]] = []  # (first token, after last, values, raws)
+    seen: set[str] = set()
+    joined: set[int] = set()  # second parts of labels split over two lines
+    i = start
+    while i < end:
+        t = tokens[i]
+        if t.grid:
+            return False
+        ok, _ = parse_value(t.text) if t.text else (False, None)
+        if ok:
+            j, vals, raws = i, [], []
+            while j < end and tokens[j].row == t.row and tokens[j].text and parse_value(tokens[j].text)[0]:
+                vals.append(parse_value(tokens[j].text)[1])
+                raws.append(tokens[j].text)
+                j += 1
+            if len(vals) != n:
+                return False  # not whole rows: the ordinary reading (or the glued one) applies
+            runs.append((i, j, vals, raws))
+            i = j
+            continue
+        key = match(t.text, "app_rows") if t.text and i not in joined else None
+        if t.text and not key and i not in joined:
+            # a label split over two lines, neither part enough on its own (8.属于行 / 政查询事项),
+            # with the row's values perhaps printed between the parts
+            k = i + 1
+            while k < end and k - i < 12 and tokens[k].text and parse_value(tokens[k].text)[0]:
+                k += 1
+            if k < end and tokens[k].text and not parse_value(tokens[k].text)[0] and not match(tokens[k].text, "app_rows"):
+                key = match(t.text + tokens[k].text, "app_rows")
+                if key:
+                    joined.add(k)
+        if key and (key == "received_new" or labels) and key not in seen:
+            labels.append((i, key))
+            seen.add(key)
+        i += 1
+    if seen & _OTHER_2021:  # （六）其他处理 heads the 2021 format's three rows: a group, no values
+        labels = [x for x in labels if x[1] != "other_handling"]
+    if not labels or len(runs) != len(labels):
+        return False
+    bounds = [x[0] for x in labels[1:]] + [end]
+    if all(any(lab < r[0] < nxt for r in runs) for (lab, _), nxt in zip(labels, bounds)) and runs[0][0] > labels[0][0]:
+        return False  # each label is followed by its values: the ordinary reading
+    for (li, key), (a, b, vals, raws) in zip(labels, runs):
+        res.put("applications", key, APP_COLS, vals, raws)
+        res.used.add(li)
+        res.used.update(range(a, b))
+    # the label lines' other fragments (公开申请数量 below 一、本年新收政府信息) are table too
+    first, last = min(labels[0][0], runs[0][0]), max(labels[-1][0], runs[-1][1] - 1)
+    res.used.update(range(first, last + 1))
+    res.used.update(i for i in range(start, end) if tokens[i].table or _is_app_header(tokens[i].text))
+    return True
