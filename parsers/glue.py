@@ -41,10 +41,13 @@ def splittable(raws: list[str], n: int) -> bool:
     return total >= n
 
 
-def readings(raws: list[str], n: int, strict: bool = True) -> list[tuple[tuple, tuple, tuple]] | None:
+def readings(raws: list[str], n: int, strict: bool = True,
+             totals: tuple[tuple[int, int], ...] = ()) -> list[tuple[tuple, tuple, tuple]] | None:
     """Every cut of the runs into `n` cells: (values, texts, cut) triples, `cut` telling for
     each cell whether it was cut out of a longer run; None when there are more than LIMIT.
-    With `strict`, no cell has a leading zero (05)."""
+    With `strict`, no cell has a leading zero (05). `totals`: (start, stop) spans whose last
+    cell must be the sum of the others (a row's total), checked as soon as a span is read, so
+    that long runs (the fifteen cells of 复议诉讼) are cut without trying every way."""
     runs = []
     for r in raws:
         r = r.strip()
@@ -53,7 +56,15 @@ def readings(raws: list[str], n: int, strict: bool = True) -> list[tuple[tuple, 
         runs.append((body, unit.group(0) if unit else "", bool(_RUN.match(body))))
     out: list[tuple[tuple, tuple, tuple]] = []
 
-    def rec(k: int, left: int, vals: tuple, texts: tuple, cut: tuple) -> bool:
+    def fits(vals: tuple, before: int) -> bool:
+        for a, b in totals:
+            if before < b <= len(vals) and abs(sum(x or 0 for x in vals[a:b - 1]) - (vals[b - 1] or 0)) > 1e-6:
+                return False
+        return True
+
+    def rec(k: int, left: int, vals: tuple, texts: tuple, cut: tuple, before: int = 0) -> bool:
+        if totals and not fits(vals, before):
+            return True  # a total already broken: no cut of the remaining runs mends it
         if k == len(runs):
             if left == 0:
                 out.append((vals, texts, cut))
@@ -63,7 +74,7 @@ def readings(raws: list[str], n: int, strict: bool = True) -> list[tuple[tuple, 
         if not cuttable:  # one cell as printed
             ok, v = parse_value(body + unit)
             if ok and left - 1 >= rest:
-                return rec(k + 1, left - 1, vals + (v,), texts + (body + unit,), cut + (False,))
+                return rec(k + 1, left - 1, vals + (v,), texts + (body + unit,), cut + (False,), len(vals))
             return True
         for m in range(1, left - rest + 1):
             pieces = _cuts(body, m, strict)
@@ -71,7 +82,8 @@ def readings(raws: list[str], n: int, strict: bool = True) -> list[tuple[tuple, 
                 return False
             for p in pieces:
                 t = p[:-1] + (p[-1] + unit,)
-                if not rec(k + 1, left - m, vals + tuple(_num(x) for x in p), texts + t, cut + (m > 1,) * m):
+                if not rec(k + 1, left - m, vals + tuple(_num(x) for x in p), texts + t, cut + (m > 1,) * m,
+                           len(vals)):
                     return False
         return True
 
@@ -134,13 +146,22 @@ def resolve(res, narrative: str = "") -> list[dict]:
     eqs = equations(present)
     for sr in glued:
         keys = _keys(sr)
-        rs = readings(sr.raws, len(keys))
+        spans = _TOTALS.get(sr.table, ())
+        rs = readings(sr.raws, len(keys), totals=spans)
         if rs == []:
-            rs = readings(sr.raws, len(keys), strict=False)
+            rs = readings(sr.raws, len(keys), strict=False, totals=spans)
+        if rs == [] and spans:
+            # no cut keeps the row's total: if the digits allow one cut only, it is what the
+            # source printed (its own wrong total, which the checks then report)
+            every = readings(sr.raws, len(keys)) or readings(sr.raws, len(keys), strict=False)
+            if every is not None and len(every) == 1:
+                _fill(res, sr, keys, every[0])
+                notes.append(_note(sr, every[0], "the digits allow this one cut, which breaks the row's total as printed"))
+                continue
         if rs is None:
             notes.append(_ambiguous(sr, None))
             continue
-        if len(rs) == 1:  # the digits allow one cut only: it is what was printed
+        if len(rs) == 1 and sum(digits(r) for r in sr.raws) == len(keys):  # one digit a cell
             _fill(res, sr, keys, rs[0])
             forced.append(_where(sr))
             continue
@@ -165,6 +186,11 @@ def resolve(res, narrative: str = "") -> list[dict]:
         notes.insert(0, {"rule": "cells.inferred", "ok": True,
                          "detail": f"glued cells split where the digits allow one cut only: {', '.join(forced)}"})
     return notes
+
+
+# each row's total is the sum of the cells before it: applications (six applicant kinds, total),
+# 复议诉讼 (three rows of four outcomes and a total, read as one run of fifteen)
+_TOTALS = {"applications": ((0, 7),), "review_litigation": ((0, 5), (5, 10), (10, 15))}
 
 
 def _rows_of(sr) -> list[str]:

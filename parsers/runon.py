@@ -25,7 +25,7 @@ _HEADINGS = (
     r"六\s*[、.．]\s*其他需要报告的事项",
 )
 _HEADING_RES = tuple(re.compile(h) for h in _HEADINGS)
-_LONG = 300  # a line this long that holds two or more headings is a run-on body
+_LONG = 100  # a line this long that holds two or more headings is a run-on body
 
 # what one value run may hold: numbers (signs, decimals, thousands commas, a unit), dashes
 _VALUE = re.compile(r"\s*((?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|亿元|元|件|条|个|项|%|％)?)|[—－–]+)")

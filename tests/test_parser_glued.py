@@ -229,3 +229,39 @@ if __name__ == "__main__":  # the figure the README reports
     d, w, r, n = glued_share()
     print(f"{d} generated one-line dumps: {w} fully resolved ({100 * w / d:.0f}%); "
           f"cells right {r}/{n} ({100 * r / n:.1f}%), the rest left blank as ambiguous, none wrong")
+
+
+def test_readings_of_glued_runs() -> None:
+    from parsers.glue import readings
+
+    def values(raws, n, **kw):
+        return sorted(r[0] for r in readings(raws, n, **kw))
+
+    # the row total picks one of the seven cuts without a leading zero
+    assert len(values(["713000074"], 7)) == 7
+    assert values(["713000074"], 7, totals=((0, 7),)) == [(71, 3, 0, 0, 0, 0, 74)]
+    # a space is a certain boundary; 000023 cannot be one cell (leading zero)
+    assert values(["230", "000023"], 7, totals=((0, 7),)) == [(23, 0, 0, 0, 0, 0, 23)]
+    # a decimal ends its run's last cell; a sign starts a cell; the unit stays on the last raw
+    got = readings(["13575394432.52元"], 2)
+    assert (135, 75394432.52) in [r[0] for r in got] and all(r[1][1].endswith("元") for r in got)
+    assert all(isinstance(r[0][0], int) for r in got)
+    assert (2648, -18, 538) in values(["2648-18538"], 3)
+    # fifteen cells of 复议诉讼: three totals prune the cuts
+    assert values(["0110210001", "00000"], 15, totals=((0, 5), (5, 10), (10, 15))) == [
+        (0, 1, 1, 0, 2, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0)]
+
+
+def test_two_readings_leave_the_row_blank_with_both_listed() -> None:
+    """Neither the row total nor any column identity can tell 1|11|0|0|0|0|12 from 11|1|0|0|0|0|12
+    when the other rows share the ambiguity: the row stays blank, both readings are listed."""
+    text = ("某县2021年政府信息公开工作年度报告 一、总体情况 略。二、主动公开政府信息情况 "
+            "三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构社会公益组织法律服务机构其他"
+            "一、本年新收政府信息公开申请数量1110000 12二、上年结转政府信息公开申请数量0000000"
+            "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼 000000000000000 "
+            "五、存在的主要问题及改进情况 略。六、其他需要报告的事项 无。" * 1)
+    r = parse_bytes(text.encode())
+    assert "received_new" not in r["tables"]["applications"]
+    assert r["tables"]["applications"]["carried_over"]["total"] == 0
+    amb = [c for c in r["checks"] if c["rule"] == "cells.ambiguous"]
+    assert len(amb) == 1 and "1|11|0|0|0|0|12" in amb[0]["detail"] and "11|1|0|0|0|0|12" in amb[0]["detail"]
