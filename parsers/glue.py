@@ -176,7 +176,7 @@ def resolve(res, narrative: str = "") -> list[dict]:
             pending.append((sr, keys, rs))
     pending = _across_rows(res, pending, eqs, notes)
     for sr, keys, rs in pending:
-        best = _narrative_choice(sr, keys, rs, narrative)
+        best = _narrative_choice(sr, keys, rs, narrative, res)
         if best is not None:
             _fill(res, sr, keys, best)
             notes.append(_note(sr, best, "of the readings the identities allow, one matches the figures the text states"))
@@ -349,28 +349,67 @@ def _stated(narrative: str) -> list[tuple[float, str]]:
     return out
 
 
-def _narrative_choice(sr, keys, rs, narrative: str):
+def _narrative_choice(sr, keys, rs, narrative: str, res=None):
     """The one reading whose cells the narrative states most often, if one stands out."""
-    if not narrative or sr.table != "active_disclosure":
+    if not narrative:
         return None
     figures = _stated(narrative)
-    row_word = _ROW_WORDS.get(sr.row)
-    if not row_word:
+    if sr.table == "active_disclosure":
+        scores = [_active_score(sr, keys, r, figures) for r in rs]
+    elif sr.table == "applications" and sr.row == "received_new":
+        carried = res.tables.get("applications", {}).get("carried_over", {}) if res is not None else {}
+        scores = [_received_score(r, figures, carried) for r in rs]
+    elif sr.table == "review_litigation":
+        scores = [_review_score(r, figures) for r in rs]
+    else:
         return None
-    scores = []
-    for r in rs:
-        score = 0
-        for (_, _, col), v in zip(keys, r[0]):
-            if not v:
-                continue
-            col_words = _COL_WORDS.get(col, "")
-            single = len(keys) == 1
-            for f, before in figures:
-                if abs(f - v) < 1e-9 and row_word in before and (single or (col_words and re.search(col_words, before))):
-                    score += 1
-                    break
-        scores.append(score)
     top = max(scores)
     if top == 0 or scores.count(top) > 1:
         return None
     return rs[scores.index(top)]
+
+
+def _active_score(sr, keys, r, figures) -> int:
+    row_word = _ROW_WORDS.get(sr.row)
+    if not row_word:
+        return 0
+    score = 0
+    for (_, _, col), v in zip(keys, r[0]):
+        if not v:
+            continue
+        col_words = _COL_WORDS.get(col, "")
+        for f, before in figures:
+            if abs(f - v) < 1e-9 and row_word in before and (len(keys) == 1 or (col_words and re.search(col_words, before))):
+                score += 1
+                break
+    return score
+
+
+def _said(figures, pattern: str, value) -> bool:
+    return any(abs(f - value) < 1e-9 and re.search(pattern, before) for f, before in figures)
+
+
+def _received_score(r, figures, carried: dict) -> int:
+    """共收到申请75件, 自然人72件: the narrative counts new applications, sometimes with the
+    ones carried over from last year."""
+    vals = dict(zip(("natural_person", "business", "research", "social_welfare", "legal_service", "other_org",
+                     "total"), r[0]))
+    score = 0
+    for col, pattern in (("total", r"(?:收到|受理|新收|接收).*申请|申请.*(?:收到|受理)"), ("natural_person", "自然人"),
+                         ("business", "商业企业|企业")):
+        v = vals[col] or 0
+        if v and (_said(figures, pattern, v) or _said(figures, pattern, v + (carried.get(col) or 0))):
+            score += 1
+    return score
+
+
+def _review_score(r, figures) -> int:
+    """行政复议2件, 行政诉讼1件: the totals of review and of the two kinds of suit."""
+    v = r[0]
+    score = 0
+    if v[4] and _said(figures, "复议", v[4]):
+        score += 1
+    suits = (v[9] or 0) + (v[14] or 0)
+    if suits and _said(figures, "诉讼", suits):
+        score += 1
+    return score

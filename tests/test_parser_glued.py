@@ -265,3 +265,20 @@ def test_two_readings_leave_the_row_blank_with_both_listed() -> None:
     assert r["tables"]["applications"]["carried_over"]["total"] == 0
     amb = [c for c in r["checks"] if c["rule"] == "cells.ambiguous"]
     assert len(amb) == 1 and "1|11|0|0|0|0|12" in amb[0]["detail"] and "11|1|0|0|0|0|12" in amb[0]["detail"]
+
+
+def test_narrative_figures_break_the_tie() -> None:
+    """The same two readings, and a narrative that states 自然人11件: 11|1|0|0|0|0|12 is filled."""
+    text = ("某县2021年政府信息公开工作年度报告 一、总体情况 全年共收到政府信息公开申请12件，其中自然人11件。"
+            "二、主动公开政府信息情况 三、收到和处理政府信息公开申请情况申请人情况自然人法人或其他组织总计商业企业科研机构"
+            "社会公益组织法律服务机构其他一、本年新收政府信息公开申请数量1110000 12二、上年结转政府信息公开申请数量0000000"
+            "四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼 000000000000000 五、存在的主要问题及改进情况 略。"
+            "六、其他需要报告的事项 无。")
+    r = parse_bytes(text.encode())
+    assert r["tables"]["applications"]["received_new"] == {
+        "natural_person": 11, "business": 1, "research": 0, "social_welfare": 0, "legal_service": 0, "other_org": 0,
+        "total": 12}
+    assert any("figures the text states" in c["detail"] for c in r["checks"] if c["rule"] == "cells.inferred")
+    # the narrative of pt-zone-2022 (现行有效行政规范性文件698件, 本年度制发的规范性文件88件) picks 88|55|698
+    z = parse_path(PINGTAN / "pt-zone-2022.txt")
+    assert z["tables"]["active_disclosure"]["normative_documents"] == {"issued": 88, "repealed": 55, "in_force": 698}
