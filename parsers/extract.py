@@ -965,6 +965,8 @@ def _title(doc, body, named: list, tags: "_Tags") -> str | None:
             continue
         t = _text(el)
         if 4 <= len(t) <= 120 and t != site and not _CHROME_TOKEN_RE.match(t) and not _LABEL_RE.search(t):
+            if _REPORT_TITLE_RE.search(t):
+                return t
             heading = t
             break
     else:

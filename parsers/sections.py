@@ -157,14 +157,17 @@ def find_organ(title: str | None, tokens: list[Token], text: str, hints: list[st
     """The reporting body: from the title; when the title lacks it or only says 县人民政府…,
     from the signature at the end, the page's metadata, or the text."""
     organ = organ_from_title(title)
-    sig = _signature(tokens)
     if organ and not _BARE_ORGAN.match(organ):
         # an abbreviation in the title (财金局): the full name from the signature or the
         # platform block, when it holds the abbreviation's characters in order
-        for full in [sig, *hints]:
+        for full in hints:
             if full and _abbreviates(organ, full):
                 return full
+        sig = _signature(tokens)
+        if sig and _abbreviates(organ, sig):
+            return sig
         return organ
+    sig = _signature(tokens)
     if sig and (not organ or sig.endswith(organ) or organ in sig):
         return sig
     for h in hints:

@@ -263,7 +263,8 @@ def read_torn_rows(tokens: list[Token], start: int, end: int, res: TableResult) 
             k = i + 1
             while k < end and k - i < 12 and tokens[k].text and parse_value(tokens[k].text)[0]:
                 k += 1
-            if k < end and tokens[k].text and not parse_value(tokens[k].text)[0] and not match(tokens[k].text, "app_rows"):
+            if (k < end and not tokens[k].grid and tokens[k].text and not parse_value(tokens[k].text)[0]
+                    and not match(tokens[k].text, "app_rows")):
                 key = match(t.text + tokens[k].text, "app_rows")
                 if key:
                     joined.add(k)

@@ -30,7 +30,7 @@ def _sources(folder: Path, with_truth: bool) -> list[Path]:
 
 # pt-zone-2019's 主动公开 table prints its cells glued (规范性文件898989, 行政许可3960181,
 # 政府集中采购13575394432.52元): no identity covers that table and its narrative states none of
-# those figures, so 10, 11, 4, 16, 7, 2 and 11 readings fit its seven rows. The truth took the
+# those figures, so 10, 11, 4, 16, 7, 2 and 10 readings fit its seven rows. The truth took the
 # cuts from the archived HTML page, which the text does not carry; the parser leaves the rows
 # blank with cells.ambiguous checks instead of guessing (see the next test).
 _UNDECIDABLE = {"pt-zone-2019.txt": {"normative_documents", "licensing", "other_services", "penalty", "coercion",
