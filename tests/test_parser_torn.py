@@ -22,9 +22,10 @@ def _fmt(v) -> str:
     return "0" if v is None else str(v)
 
 
-def torn_dump(truth: dict, rng: random.Random) -> str:
+def torn_dump(truth: dict, rng: random.Random, markdown: bool = False) -> str:
     """The report as a PDF text layer prints it when its rows tear: the applications table's
-    rows laid out in one of four ways each; the other tables as rows."""
+    rows laid out in one of four ways each; the other tables as rows. `markdown`: as a
+    PDF-to-markdown converter writes it, every line of the table a pipe row."""
     fmt, t = truth["format"], truth["tables"]
     lines = [f"{truth.get('organ') or '某县人民政府'}{truth.get('year') or 2021}年政府信息公开工作年度报告",
              "一、总体情况", "略。", "二、主动公开政府信息情况"]
@@ -53,6 +54,10 @@ def torn_dump(truth: dict, rng: random.Random) -> str:
             lines += [label[:cut], values, label[cut:]]
         else:
             lines.append(label + " " + values)
+    if markdown:
+        first = lines.index("三、收到和处理政府信息公开申请情况") + 1
+        lines[first:] = ["| " + " | ".join(ln.split(" ")) + " |" for ln in lines[first:]]
+        lines.insert(first, "| --- | --- | --- | --- | --- | --- | --- | --- |")
     lines.append("四、政府信息公开行政复议、行政诉讼情况")
     rl = t.get("review_litigation", {})
     rcols = [c["key"] for c in _T["review_litigation"]["cols"]]
@@ -67,12 +72,13 @@ def _truth_files() -> list[Path]:
     return files + sorted((SHARED / "new-corpus" / "pingtan-tables").glob("*.truth.json"))
 
 
+@pytest.mark.parametrize("markdown", [False, True], ids=["text", "markdown"])
 @pytest.mark.parametrize("tf", _truth_files(), ids=lambda p: p.name.split(".")[0])
-def test_torn_rows_are_reattached_to_their_labels(tf: Path) -> None:
+def test_torn_rows_are_reattached_to_their_labels(tf: Path, markdown: bool) -> None:
     truth = json.loads(tf.read_text(encoding="utf-8"))
     score = _scorer().score
     for seed in range(6):
-        text = torn_dump(truth, random.Random(f"{tf.name}:{seed}"))
+        text = torn_dump(truth, random.Random(f"{tf.name}:{seed}"), markdown)
         got = parse_bytes(text.encode("utf-8"))
         right, total, wrong, _ = score(truth, got)
         assert not wrong, (seed, wrong[:6], text[text.find("三、"):][:600])
