@@ -282,3 +282,15 @@ def test_narrative_figures_break_the_tie() -> None:
     # the narrative of pt-zone-2022 (现行有效行政规范性文件698件, 本年度制发的规范性文件88件) picks 88|55|698
     z = parse_path(PINGTAN / "pt-zone-2022.txt")
     assert z["tables"]["active_disclosure"]["normative_documents"] == {"issued": 88, "repealed": 55, "in_force": 698}
+
+
+def test_dump_that_does_not_glue_keeps_a_long_number_out_of_the_table() -> None:
+    """No run in the dump has a leading zero, so nothing shows gluing: 8855698 under three
+    columns is a row that lost cells, left blank (not 8855698 in the first column)."""
+    text = ("某县2022年政府信息公开工作年度报告\n一、总体情况\n略。\n二、主动公开政府信息情况\n"
+            "信息内容\t本年制发件数\t本年废止件数\t现行有效件数\n规章\t1\t2\t3\n行政规范性文件\t8855698\n"
+            "五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n")
+    r = parse_bytes(text.encode())
+    assert r["tables"]["active_disclosure"] == {"regulations": {"issued": 1, "repealed": 2, "in_force": 3}}
+    lost = [c["detail"] for c in r["checks"] if c["rule"] == "cells.lost"]
+    assert lost and "normative_documents" in lost[0] and "left blank" in lost[0] and "all 8855698" not in lost[0]
