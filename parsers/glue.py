@@ -19,6 +19,7 @@ _RUN = re.compile(r"^[+-]?\d[\d.]*(?:[+-]\d[\d.]*)*$")  # digits, decimals, sign
 _STRICT = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
 _LOOSE = re.compile(r"^-?\d+(?:\.\d+)?$")
 _GLUED_RUN = re.compile(r"^[+-]?0\d")
+_WIDEST = 12  # digits before the decimal point of any cell (采购总金额 in 元 reaches 11)
 LIMIT = 20000  # readings beyond this are not enumerated (the row is left blank as ambiguous)
 
 
@@ -102,12 +103,14 @@ def _cuts(body: str, m: int, strict: bool) -> tuple[tuple[str, ...], ...] | None
     """Every way to cut `body` into `m` numbers (None: more than LIMIT)."""
     ok = _STRICT if strict else _LOOSE
     if m == 1:
-        return ((body,),) if ok.match(body) else ()
+        return ((body,),) if ok.match(body) and len(body.split(".")[0].lstrip("+-")) <= _WIDEST else ()
     if m > len(body):
         return ()
     out = []
     for i in range(1, len(body)):
         head = body[:i]
+        if len(head.lstrip("+-")) > _WIDEST:
+            break
         if "." in head or not ok.match(head):  # a decimal ends its run: 45.82 is never 45.8|2
             continue
         tails = _cuts(body[i:], m - 1, strict)
