@@ -102,6 +102,8 @@ def _values_after(tokens: list[Token], i: int, end: int, limit: int) -> tuple[li
 
 def read_active(tokens: list[Token], start: int, end: int, res: TableResult) -> None:
     """二、主动公开: blocks of a header (column labels) then rows (label + values)."""
+    if read_torn_active(tokens, start, end, res):
+        return
     header: list[str] = []
     header_open = False
     i = start
@@ -287,4 +289,70 @@ def read_torn_rows(tokens: list[Token], start: int, end: int, res: TableResult) 
     first, last = min(labels[0][0], runs[0][0]), max(labels[-1][0], runs[-1][1] - 1)
     res.used.update(range(first, last + 1))
     res.used.update(i for i in range(start, end) if tokens[i].table or _is_app_header(tokens[i].text))
+    return True
+
+
+def _value_run(tokens: list[Token], i: int, end: int) -> tuple[int, list, list]:
+    """The values printed on token i's line from i on: (index after them, values, raws)."""
+    j, vals, raws = i, [], []
+    row = tokens[i].row
+    while j < end and tokens[j].row == row and tokens[j].text:
+        ok, v = parse_value(tokens[j].text)
+        if not ok:
+            break
+        vals.append(v)
+        raws.append(tokens[j].text)
+        j += 1
+    return j, vals, raws
+
+
+def read_torn_active(tokens: list[Token], start: int, end: int, res: TableResult) -> bool:
+    """二、主动公开 in a PDF text dump whose rows are torn from their labels (see
+    read_torn_rows): block by block (a header of column labels, then its rows), when every value
+    line is as wide as the block's header and there are as many as row labels but they do not
+    each follow their label, the k-th value line belongs to the k-th label. True when read so."""
+    blocks: list[tuple[list, list, list]] = []  # (column keys, labels, value lines)
+    cur = None
+    i = start
+    while i < end:
+        t = tokens[i]
+        if t.grid:
+            return False
+        if not t.text:
+            i += 1
+            continue
+        if parse_value(t.text)[0]:
+            j, vals, raws = _value_run(tokens, i, end)
+            if cur is not None:
+                cur[2].append((i, j, vals, raws))
+            i = j
+            continue
+        col = match(t.text, "active_cols")
+        if col:
+            if cur is None or cur[1] or cur[2]:
+                cur = ([], [], [])
+                blocks.append(cur)
+            cur[0].append(col)
+        else:
+            key = match(t.text, "active_rows")
+            if key and cur is not None and cur[0]:
+                cur[1].append((i, key))
+        i += 1
+    torn = False
+    for cols, labels, runs in blocks:
+        if not labels and not runs:
+            continue
+        if len(runs) != len(labels) or any(len(r[2]) != len(cols) for r in runs):
+            return False
+        bounds = [x[0] for x in labels[1:]] + [end]
+        if not (runs[0][0] > labels[0][0] and all(any(lab < r[0] < nxt for r in runs)
+                                                  for (lab, _), nxt in zip(labels, bounds))):
+            torn = True
+    if not torn:
+        return False
+    for cols, labels, runs in blocks:
+        for (li, key), (a, b, vals, raws) in zip(labels, runs):
+            res.put("active_disclosure", key, cols, vals, raws)
+            res.used.add(li)
+            res.used.update(range(a, b))
     return True

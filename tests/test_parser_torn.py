@@ -22,9 +22,23 @@ def _fmt(v) -> str:
     return "0" if v is None else str(v)
 
 
+def _torn(label: str, values: str, rng: random.Random, sep: str) -> list[str]:
+    """One row's lines: values before the label, after it, between its two parts, or beside it."""
+    how = rng.choice(("before", "after", "split", "inline"))
+    if how == "before":
+        return [values, label]
+    if how == "after":
+        return [label, values]
+    if how == "split" and len(label) >= 10:
+        # a PDF line breaks a long label where the cell's width ends: most of it stays on top
+        cut = rng.randrange(len(label) * 3 // 5, len(label) - 1)
+        return [label[:cut], values, label[cut:]]
+    return [label + sep + values]
+
+
 def torn_dump(truth: dict, rng: random.Random, markdown: bool = False) -> str:
-    """The report as a PDF text layer prints it when its rows tear: the applications table's
-    rows laid out in one of four ways each; the other tables as rows. `markdown`: as a
+    """The report as a PDF text layer prints it when its rows tear: each row of the 主动公开 and
+    applications tables laid out in one of four ways; 复议诉讼 as one line. `markdown`: as a
     PDF-to-markdown converter writes it, every line of the table a pipe row."""
     fmt, t = truth["format"], truth["tables"]
     lines = [f"{truth.get('organ') or '某县人民政府'}{truth.get('year') or 2021}年政府信息公开工作年度报告",
@@ -35,25 +49,14 @@ def torn_dump(truth: dict, rng: random.Random, markdown: bool = False) -> str:
         rows = [r for r in block["rows"] if fmt in r["formats"] and r["key"] in ad]
         if cols and rows:
             lines.append("信息内容\t" + "\t".join(c["label"] for c in cols))
-            lines += [r["label"] + "\t" + "\t".join(_fmt(ad[r["key"]].get(c["key"])) for c in cols) for r in rows]
+            for r in rows:
+                lines += _torn(r["label"], "\t".join(_fmt(ad[r["key"]].get(c["key"])) for c in cols), rng, "\t")
     lines += ["三、收到和处理政府信息公开申请情况", "申请人情况", "自然人 法人或其他组织 总计", "商业企业 科研机构 社会公益组织 法律服务机构 其他"]
     app = t.get("applications", {})
     for r in _T["applications"]["rows"]:
         if r["key"] not in app:
             continue
-        values = " ".join(_fmt(app[r["key"]].get(c)) for c in APP_COLS)
-        label = r["label"]
-        how = rng.choice(("before", "after", "split", "inline"))
-        if how == "before":
-            lines += [values, label]
-        elif how == "after":
-            lines += [label, values]
-        elif how == "split" and len(label) >= 10:
-            # a PDF line breaks a long label where the cell's width ends: most of it stays on top
-            cut = rng.randrange(len(label) * 3 // 5, len(label) - 1)
-            lines += [label[:cut], values, label[cut:]]
-        else:
-            lines.append(label + " " + values)
+        lines += _torn(r["label"], " ".join(_fmt(app[r["key"]].get(c)) for c in APP_COLS), rng, " ")
     if markdown:
         first = lines.index("三、收到和处理政府信息公开申请情况") + 1
         lines[first:] = ["| " + " | ".join(ln.split(" ")) + " |" for ln in lines[first:]]
