@@ -90,6 +90,24 @@ def _labels() -> tuple[re.Pattern, dict[str, tuple[str, int | None]]]:
     return re.compile(pattern), info
 
 
+def label_cells(line: str) -> list[str] | None:
+    """A line that is nothing but table labels run together (a header row of a PDF text layer
+    without ruling lines: 信息内容本年制发件数本年废止件数现行有效件数), as its labels; else None."""
+    if len(line) < 6 or len(line) > 120:
+        return None
+    rx, _ = _labels()
+    out = []
+    pos = 0
+    for m in rx.finditer(line):
+        if line[pos:m.start()].strip():
+            return None
+        out.append(m.group(0).strip())
+        pos = m.end()
+    if line[pos:].strip() or len(out) < 2:
+        return None
+    return out
+
+
 def split_lines(text: str) -> str:
     """The text with its run-on lines broken at section headings and table labels; other lines
     are returned as they are."""

@@ -80,6 +80,21 @@ def _space_row(line: str) -> list[str] | None:
             and all(len(p) <= 20 for p in parts)):
         return parts
     return None
+# a table row in a PDF text layer without ruling lines: the label runs into its first value
+# (pdfminer's spaces next to CJK characters are dropped): 一、本年新收政府信息公开申请数量71 3 0 0 0 0 74
+_LABEL_THEN_VALUES = re.compile(r"^(.*?[^\d\s.,+\-])?\s*((?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|条|个|项|%)?\s*)+)$")
+
+
+def row_cells(line: str) -> list[str] | None:
+    """The cells of one PDF text line that is a table row (a label, then values; or values
+    only), else None: the rule `_space_row` applies to text dumps, after the values are cut
+    from the label they run into."""
+    m = _LABEL_THEN_VALUES.match(line.strip())
+    if not m:
+        return None
+    return _space_row(((m.group(1) or "") + " " + m.group(2)).strip())
+
+
 def _is_dash_row(line: str) -> bool:
     cells = [c for c in re.split(r"[\t|]", line) if c.strip()]
     return bool(cells) and all(re.fullmatch(r"\s*-{3,}\s*", c) for c in cells)

@@ -85,3 +85,32 @@ def test_torn_rows_are_reattached_to_their_labels(tf: Path, markdown: bool) -> N
         got = parse_bytes(text.encode("utf-8"))
         right, total, wrong, _ = score(truth, got)
         assert not wrong, (seed, wrong[:6], text[text.find("三、"):][:600])
+
+
+def test_pdf_text_layer_without_ruling_lines(tmp_path: Path) -> None:
+    """A PDF whose tables have no ruling lines (LibreOffice prints the torn dumps as plain
+    text): each table line is a paragraph whose label runs into its values and whose header
+    labels run together. The rows are read from them, torn rows reattached, every cell right."""
+    import shutil
+    import subprocess
+
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        pytest.skip("LibreOffice is not installed (scripts/test.sh installs it)")
+    picked = [tf for tf in _truth_files() if tf.name.split(".")[0] in ("pt-zone-2022", "hzq2023_working", "001_213733622d4d3974")]
+    truths = {}
+    for tf in picked:
+        truth = json.loads(tf.read_text(encoding="utf-8"))
+        name = tf.name.split(".")[0]
+        (tmp_path / f"{name}.txt").write_text(torn_dump(truth, random.Random(f"pdf:{name}")).replace("\t", " "),
+                                             encoding="utf-8")
+        truths[name] = truth
+    subprocess.run([exe, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), *[str(tmp_path / f"{n}.txt") for n in truths]],
+                   capture_output=True, timeout=240, check=True)
+    score = _scorer().score
+    for name, truth in truths.items():
+        got = parse_bytes((tmp_path / f"{name}.pdf").read_bytes())
+        assert got["source_type"] == "pdf"
+        right, total, wrong, _ = score(truth, got)
+        assert not wrong, (name, wrong[:6])
