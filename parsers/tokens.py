@@ -92,7 +92,15 @@ def row_cells(line: str) -> list[str] | None:
     m = _LABEL_THEN_VALUES.match(line.strip())
     if not m:
         return None
-    return _space_row(((m.group(1) or "") + " " + m.group(2)).strip())
+    cells = _space_row(((m.group(1) or "") + " " + m.group(2)).strip())
+    if cells is None and m.group(1):
+        # one value after a label with commas in it (部分公开（区分处理的，只计这一情形…）8100009):
+        # a row when the label is one of the tables'
+        from parsers.labels import match
+        label = m.group(1).strip()
+        if match(label, "app_rows") or match(label, "active_rows"):
+            return [label, *m.group(2).split()]
+    return cells
 
 
 def _is_dash_row(line: str) -> bool:
