@@ -163,9 +163,10 @@ def find_organ(title: str | None, tokens: list[Token], text: str, hints: list[st
         for full in hints:
             if full and _abbreviates(organ, full):
                 return full
-        sig = _signature(tokens)
-        if sig and _abbreviates(organ, sig):
-            return sig
+        if organ[-1] in _AGENCY_ENDS:  # departments are abbreviated (财金局), governments are not
+            sig = _signature(tokens)
+            if sig and _abbreviates(organ, sig):
+                return sig
         return organ
     sig = _signature(tokens)
     if sig and (not organ or sig.endswith(organ) or organ in sig):
@@ -180,6 +181,9 @@ def find_organ(title: str | None, tokens: list[Token], text: str, hints: list[st
             return m.group(0)
         return organ
     return sig or ""
+
+
+_AGENCY_ENDS = frozenset("局委办厅署院站所队处室心")
 
 
 def _abbreviates(short: str, full: str) -> bool:
