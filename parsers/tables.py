@@ -248,11 +248,7 @@ def read_torn_rows(tokens: list[Token], start: int, end: int, res: TableResult) 
             return False
         ok, _ = parse_value(t.text) if t.text else (False, None)
         if ok:
-            j, vals, raws = i, [], []
-            while j < end and tokens[j].row == t.row and tokens[j].text and parse_value(tokens[j].text)[0]:
-                vals.append(parse_value(tokens[j].text)[1])
-                raws.append(tokens[j].text)
-                j += 1
+            j, vals, raws = _value_run(tokens, i, end)
             if len(vals) != n:
                 return False  # not whole rows: the ordinary reading (or the glued one) applies
             runs.append((i, j, vals, raws))
@@ -276,11 +272,8 @@ def read_torn_rows(tokens: list[Token], start: int, end: int, res: TableResult) 
         i += 1
     if seen & _OTHER_2021:  # （六）其他处理 heads the 2021 format's three rows: a group, no values
         labels = [x for x in labels if x[1] != "other_handling"]
-    if not labels or len(runs) != len(labels):
-        return False
-    bounds = [x[0] for x in labels[1:]] + [end]
-    if all(any(lab < r[0] < nxt for r in runs) for (lab, _), nxt in zip(labels, bounds)) and runs[0][0] > labels[0][0]:
-        return False  # each label is followed by its values: the ordinary reading
+    if not labels or len(runs) != len(labels) or _each_follows(labels, runs, end):
+        return False  # not one value line a label, or each after its label: the ordinary reading
     for (li, key), (a, b, vals, raws) in zip(labels, runs):
         res.put("applications", key, APP_COLS, vals, raws)
         res.used.add(li)
@@ -290,6 +283,14 @@ def read_torn_rows(tokens: list[Token], start: int, end: int, res: TableResult) 
     res.used.update(range(first, last + 1))
     res.used.update(i for i in range(start, end) if tokens[i].table or _is_app_header(tokens[i].text))
     return True
+
+
+def _each_follows(labels: list[tuple[int, str]], runs: list[tuple], end: int) -> bool:
+    """Whether every label has a value line after it (before the next label) and none comes
+    before the first: the layout the ordinary readers expect."""
+    bounds = [x[0] for x in labels[1:]] + [end]
+    return runs[0][0] > labels[0][0] and all(any(lab < r[0] < nxt for r in runs)
+                                             for (lab, _), nxt in zip(labels, bounds))
 
 
 def _value_run(tokens: list[Token], i: int, end: int) -> tuple[int, list, list]:
@@ -344,10 +345,7 @@ def read_torn_active(tokens: list[Token], start: int, end: int, res: TableResult
             continue
         if len(runs) != len(labels) or any(len(r[2]) != len(cols) for r in runs):
             return False
-        bounds = [x[0] for x in labels[1:]] + [end]
-        if not (runs[0][0] > labels[0][0] and all(any(lab < r[0] < nxt for r in runs)
-                                                  for (lab, _), nxt in zip(labels, bounds))):
-            torn = True
+        torn = torn or not _each_follows(labels, runs, end)
     if not torn:
         return False
     for cols, labels, runs in blocks:
