@@ -61,7 +61,7 @@ def complete(res: TableResult) -> list[dict]:
     notes = []
     for sr in res.short_rows:
         if sr.table == "active_disclosure":
-            if len(set(sr.values)) == 1:
+            if len(set(sr.values)) == 1 and (sr.table, sr.row) in res.rows:
                 # placed already (every placement reads the same); the lost cells stay blank
                 notes.append({"rule": "cells.lost", "ok": False,
                               "detail": f"{sr.table}/{sr.row}: {len(sr.values)} of {len(sr.cols)} cells printed, all "

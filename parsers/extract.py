@@ -64,9 +64,11 @@ class Extraction:
 
 # --------------------------------------------------------------------------- labels
 
+_IGNORED = "_ignored"
 # (label, metadata key). Longer labels first so 发布时间 wins over 时间 at the same spot.
 _LABELS: list[tuple[str, str]] = [
-    ("发布日期", "publish_date"), ("发布时间", "publish_date"), ("成文日期", "written_date"),
+    ("发布日期", "publish_date"), ("发布时间", "publish_date"), ("公开日期", "publish_date"),
+    ("公开时间", "publish_date"), ("成文日期", "written_date"),
     ("信息来源", "source"), ("文章来源", "source"), ("来源", "source"),
     ("发布者", "publisher"), ("发布人", "publisher"), ("作者", "publisher"),
     ("发布机构", "publishing_organ"), ("发文机关", "issuing_organ"),
@@ -74,6 +76,10 @@ _LABELS: list[tuple[str, str]] = [
     ("索引号", "index_no"), ("主题分类", "subject"), ("发文字号", "doc_number"),
     ("文号", "doc_number"), ("有效性", "validity"),
     ("时间", "publish_date"), ("日期", "publish_date"),
+    # platform-block labels whose values are not kept: read as labels so that an empty cell
+    # before them (文号 | 空 | 关键词 | …) does not take the label as its value
+    ("关键词", _IGNORED), ("主题词", _IGNORED), ("体裁分类", _IGNORED), ("组配分类", _IGNORED),
+    ("服务对象", _IGNORED), ("公文种类", _IGNORED), ("生效日期", _IGNORED), ("废止日期", _IGNORED),
 ]
 # Short labels are also ordinary words (统计时间, 生效日期, 发文号 …): only count them when
 # they do not continue a longer Chinese word.
@@ -192,12 +198,15 @@ def _store(found: dict, key: str, raw: str) -> int:
         found.setdefault(key, int(m[1]))
         return m.end()
     value = _clean_value(raw)
-    if value:
+    if value and key == _IGNORED:
+        pass  # read over, not kept
+    elif value:
         if key == "publishing_organ":
             # 发布机构 is the issuing organ, and the publisher when the page names nobody else
             found.setdefault("issuing_organ", value)
             key = _ORGAN_PUBLISHER
         found.setdefault(key, value)
+    if value:
         lead = len(raw) - len(raw.lstrip(" \t\u3000\xa0"))
         return lead + raw.lstrip(" \t\u3000\xa0").find(value) + len(value)
     return 0
@@ -958,12 +967,25 @@ def _title(doc, body, named: list, tags: "_Tags") -> str | None:
             continue
         t = _text(el)
         if 4 <= len(t) <= 120 and t != site and not _CHROME_TOKEN_RE.match(t) and not _LABEL_RE.search(t):
-            return t
+            if _REPORT_TITLE_RE.search(t):
+                return t
+            heading = t
+            break
+    else:
+        heading = None
     art = _meta_content(tags.metas, "ArticleTitle")
-    if art:
-        return art
     parts = [p for p in parts if p != site]
-    return max(parts, key=len) if parts else (raw or None)
+    head_title = max(parts, key=len) if parts else (raw or None)
+    if heading and not _REPORT_TITLE_RE.search(heading):
+        # a heading that is not the report's (the column's name, 政务公开): the page's
+        # ArticleTitle or <title> when that one names the report
+        for other in (art, head_title):
+            if other and _REPORT_TITLE_RE.search(other):
+                return other
+    return heading or art or head_title
+
+
+_REPORT_TITLE_RE = re.compile(r"报告|年报|情况总结|工作情况")
 
 
 def _meta_content(metas: list, name: str) -> str | None:

@@ -11,7 +11,8 @@ import re
 
 from parsers.errors import ParseError
 from parsers.limits import check_pdf_pages, check_text
-from parsers.tokens import Token, clean_cell
+from parsers.runon import label_cells
+from parsers.tokens import Token, clean_cell, row_cells
 
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+|[ \u00a0]+(?=[{_CJK}])")
@@ -99,9 +100,11 @@ def _read_pages(pdf) -> tuple[list[Token], int]:
         right = max((ln["x1"] for ln in lines), default=page.width)
         para: list[str] = []
         para_top = 0.0
-        for ln in lines:
+        for n, ln in enumerate(lines):
             text = fix_spacing(ln["text"].strip())
-            if not text or _PAGE_NO.match(text):
+            # a page number sits in the page's first or last lines; a lone number elsewhere is
+            # a table value printed on a line of its own (a torn row)
+            if not text or (_PAGE_NO.match(text) and (n < 2 or n >= len(lines) - 2 or not text.strip(" -－—–").isdigit())):
                 continue
             if para and (_STARTS_ITEM.match(text) or para[-1].endswith(_ENDS_SENTENCE) or last_short):
                 items.append((para_top, "para", "".join(para)))
@@ -116,7 +119,11 @@ def _read_pages(pdf) -> tuple[list[Token], int]:
         for _, kind, content in items:
             row += 1
             if kind == "para":
-                tokens.append(Token(content, row))
+                cells = (row_cells(content) or label_cells(content)) if len(content) <= 120 else None
+                if cells:  # a table row of a PDF without ruling lines: label and values
+                    tokens.extend(Token(c, row, table=True) for c in cells)
+                else:
+                    tokens.append(Token(content, row))
                 continue
             for cells in content:
                 row += 1

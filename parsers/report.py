@@ -10,6 +10,7 @@ from parsers import extract
 from parsers.checks import complete, run_checks
 from parsers.decode import decode, sniff
 from parsers.errors import ParseError
+from parsers.glue import resolve as resolve_glued
 from parsers.labels import FORMAT_2019, FORMAT_2021
 from parsers.limits import check_text
 from parsers.sections import (_BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
@@ -110,7 +111,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     """The structure of a report from its token stream."""
     heads = find_headings(tokens)
     first = heads.get("overview", min(heads.values(), default=min(len(tokens), 40)))
-    title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and re.search("报告|年报", title_hint) else None)
+    title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and re.search("报告|年报|情况总结|工作情况", title_hint) else None)
     text = tokens.text if isinstance(tokens, Tokens) and tokens.text is not None else _join(tokens)
     year = find_year(title, text)
 
@@ -128,7 +129,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     read_applications(tokens, *span("applications"), res)
     if heads.get("review_litigation") is not None:
         read_review(tokens, *span("review_litigation"), res)
-    notes = complete(res)
+    notes = resolve_glued(res, text) + complete(res)
     checks = run_checks(res) + notes
 
     fmt = _format(res, year)

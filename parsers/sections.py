@@ -74,7 +74,11 @@ def inline_sections(text: str) -> dict[str, str]:
 
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
 _YEAR_START = re.compile(r"^(?:(?:19|20)\d{2}|二[〇零○][〇零○一二三四五六七八九]{2})\s*年")
-_REPORT_WORDS = re.compile(r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报")
+# 年度报告 with or without 工作, and reports titled …政府信息公开情况总结 / …工作情况
+_REPORT_WORDS = re.compile(r"(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:年度)?(?:报告|年报)|年度报告|年报"
+                           r"|(?:政府)?(?:信息公开|政务公开)(?:工作)?(?:情况总结|工作情况|工作总结)")
+# the first line of a title broken over two lines: 2025 年上海市人民政府办公厅政府信息公开 / 工作年度报告
+_TITLE_HEAD = re.compile(r"(?:19|20)\d{2}\s*年.{0,40}(?:信息公开|政务公开)\s*$")
 _PERIOD = re.compile(r"((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日\s*(?:起)?\s*(?:至|到|—|-|－|~)+\s*((?:19|20)\d{2})\s*年\s*12\s*月\s*31\s*日")
 
 
@@ -83,7 +87,12 @@ def find_title(tokens: list[Token], limit: int) -> str | None:
     on the line above it (PDF covers: 洪泽区人民政府 / 2023年政府信息公开工作年度报告)."""
     for i, t in enumerate(tokens[:limit]):
         text = t.text.strip()
-        if len(text) > 80 or not _REPORT_WORDS.search(text) or text.startswith(("根据", "本报告", "按照")):
+        if len(text) > 80 or text.startswith(("根据", "本报告", "按照")):
+            continue
+        if not _REPORT_WORDS.search(text):
+            nxt = tokens[i + 1].text.strip() if i + 1 < len(tokens) else ""
+            if _TITLE_HEAD.search(text) and len(nxt) <= 20 and _REPORT_WORDS.search(text + nxt):
+                return text + nxt
             continue
         if _YEAR_START.match(text) and i > 0:
             prev = tokens[i - 1].text.strip()
@@ -139,7 +148,8 @@ def organ_from_title(title: str | None) -> str:
     else:
         r = _REPORT_WORDS.search(t)
         organ = t[:r.start()] if r else ""
-    organ = re.sub(r"(?:关于|的|[:：])$", "", organ)
+    # cover letters: …管理局关于报送2020年度…年度报告的函
+    organ = re.sub(r"(?:关于(?:报送|印发|公布|发布|公开|上报|提交)?|的|[:：])$", "", organ)
     return organ.strip(" ,，、")
 
 
@@ -148,6 +158,15 @@ def find_organ(title: str | None, tokens: list[Token], text: str, hints: list[st
     from the signature at the end, the page's metadata, or the text."""
     organ = organ_from_title(title)
     if organ and not _BARE_ORGAN.match(organ):
+        # an abbreviation in the title (财金局): the full name from the signature or the
+        # platform block, when it holds the abbreviation's characters in order
+        for full in hints:
+            if full and _abbreviates(organ, full):
+                return full
+        if organ[-1] in _AGENCY_ENDS:  # departments are abbreviated (财金局), governments are not
+            sig = _signature(tokens)
+            if sig and _abbreviates(organ, sig):
+                return sig
         return organ
     sig = _signature(tokens)
     if sig and (not organ or sig.endswith(organ) or organ in sig):
@@ -162,6 +181,18 @@ def find_organ(title: str | None, tokens: list[Token], text: str, hints: list[st
             return m.group(0)
         return organ
     return sig or ""
+
+
+_AGENCY_ENDS = frozenset("局委办厅署院站所队处室心")
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """财金局 abbreviates 平潭综合实验区财政金融局: same last character, not a part of it, and
+    its characters in order inside it (with the region prefix they share, if any)."""
+    if len(full) <= len(short) or short in full or short[-1] != full[-1]:
+        return False
+    chars = iter(full)
+    return all(ch in chars for ch in short)
 
 
 def _signature(tokens: list[Token]) -> str | None:

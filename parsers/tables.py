@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from parsers.glue import splittable
 from parsers.labels import APP_COLS, REVIEW_COL_KEYS, REVIEW_ROWS, core, match
 from parsers.tokens import Token
 from parsers.values import parse_value
@@ -101,6 +102,8 @@ def _values_after(tokens: list[Token], i: int, end: int, limit: int) -> tuple[li
 
 def read_active(tokens: list[Token], start: int, end: int, res: TableResult) -> None:
     """二、主动公开: blocks of a header (column labels) then rows (label + values)."""
+    if read_torn_active(tokens, start, end, res):
+        return
     header: list[str] = []
     header_open = False
     i = start
@@ -125,7 +128,7 @@ def read_active(tokens: list[Token], start: int, end: int, res: TableResult) -> 
                 res.used.update(range(i, j))
                 if len(vals) == len(header) or t.grid:
                     res.put("active_disclosure", row, header, vals, raws)
-                elif len(set(vals)) == 1:
+                elif len(set(vals)) == 1 and not splittable(raws, len(header)):
                     # lost cells in a dump: the printed values all agree, so any placement reads the same
                     res.put("active_disclosure", row, header[: len(vals)], vals, raws)
                     res.short_rows.append(ShortRow("active_disclosure", row, vals, raws, tuple(header)))
@@ -141,6 +144,8 @@ def read_active(tokens: list[Token], start: int, end: int, res: TableResult) -> 
 
 def read_applications(tokens: list[Token], start: int, end: int, res: TableResult) -> None:
     """三、收到和处理: fixed columns (six applicant kinds and the total); rows by label."""
+    if read_torn_rows(tokens, start, end, res):
+        return
     started = False
     i = start
     n = len(APP_COLS)
@@ -206,8 +211,8 @@ def read_review(tokens: list[Token], start: int, end: int, res: TableResult) -> 
     cols = order if _is_header(order) else list(REVIEW_COL_KEYS) * 3
     if len(vals) < 15:
         res.short_rows.append(ShortRow("review_litigation", "*", vals, raws, tuple(cols)))
-        if len(set(vals)) != 1:
-            return  # positions of the printed values are unknown
+        if len(set(vals)) != 1 or splittable(raws, 15):
+            return  # positions of the printed values are unknown (or glued cells, split later)
     for k, row in enumerate(REVIEW_ROWS):
         part = slice(k * 5, k * 5 + 5)
         if vals[part]:
@@ -220,3 +225,132 @@ _REVIEW_HEADS = {"行政复议", "行政诉讼", "未经复议直接起诉", "�
 def _is_header(order: list[str]) -> bool:
     """The header read as three groups of the five outcome columns, in whatever order printed."""
     return len(order) == 15 and all(set(order[k * 5:k * 5 + 5]) == set(REVIEW_COL_KEYS) for k in range(3))
+
+
+_OTHER_2021 = {"other_no_correction", "other_unpaid_fee", "other_other"}
+
+
+def read_torn_rows(tokens: list[Token], start: int, end: int, res: TableResult) -> bool:
+    """PDF text dumps that tear rows from their labels: a row's values printed on a line of
+    their own before its label, or between the lines of a label split over several lines.
+    When every row of values is whole (seven values on one line) and there are as many of them
+    as row labels, but they do not each follow their label, the k-th row of values belongs to
+    the k-th label of the official order. True when the table was read so."""
+    n = len(APP_COLS)
+    labels: list[tuple[int, str]] = []
+    runs: list[tuple[int, int, list, list]] = []  # (first token, after last, values, raws)
+    seen: set[str] = set()
+    joined: set[int] = set()  # second parts of labels split over two lines
+    i = start
+    while i < end:
+        t = tokens[i]
+        if t.grid:
+            return False
+        ok, _ = parse_value(t.text) if t.text else (False, None)
+        if ok:
+            j, vals, raws = _value_run(tokens, i, end)
+            if len(vals) != n:
+                return False  # not whole rows: the ordinary reading (or the glued one) applies
+            runs.append((i, j, vals, raws))
+            i = j
+            continue
+        key = match(t.text, "app_rows") if t.text and i not in joined else None
+        if t.text and not key and i not in joined:
+            # a label split over two lines, neither part enough on its own (8.属于行 / 政查询事项),
+            # with the row's values perhaps printed between the parts
+            k = i + 1
+            while k < end and k - i < 12 and tokens[k].text and parse_value(tokens[k].text)[0]:
+                k += 1
+            if (k < end and not tokens[k].grid and tokens[k].text and not parse_value(tokens[k].text)[0]
+                    and not match(tokens[k].text, "app_rows")):
+                key = match(t.text + tokens[k].text, "app_rows")
+                if key:
+                    joined.add(k)
+        if key and (key == "received_new" or labels) and key not in seen:
+            labels.append((i, key))
+            seen.add(key)
+        i += 1
+    if seen & _OTHER_2021:  # （六）其他处理 heads the 2021 format's three rows: a group, no values
+        labels = [x for x in labels if x[1] != "other_handling"]
+    if not labels or len(runs) != len(labels) or _each_follows(labels, runs, end):
+        return False  # not one value line a label, or each after its label: the ordinary reading
+    for (li, key), (a, b, vals, raws) in zip(labels, runs):
+        res.put("applications", key, APP_COLS, vals, raws)
+        res.used.add(li)
+        res.used.update(range(a, b))
+    # the label lines' other fragments (公开申请数量 below 一、本年新收政府信息) are table too
+    first, last = min(labels[0][0], runs[0][0]), max(labels[-1][0], runs[-1][1] - 1)
+    res.used.update(range(first, last + 1))
+    res.used.update(i for i in range(start, end) if tokens[i].table or _is_app_header(tokens[i].text))
+    return True
+
+
+def _each_follows(labels: list[tuple[int, str]], runs: list[tuple], end: int) -> bool:
+    """Whether every label has a value line after it (before the next label) and none comes
+    before the first: the layout the ordinary readers expect."""
+    bounds = [x[0] for x in labels[1:]] + [end]
+    return runs[0][0] > labels[0][0] and all(any(lab < r[0] < nxt for r in runs)
+                                             for (lab, _), nxt in zip(labels, bounds))
+
+
+def _value_run(tokens: list[Token], i: int, end: int) -> tuple[int, list, list]:
+    """The values printed on token i's line from i on: (index after them, values, raws)."""
+    j, vals, raws = i, [], []
+    row = tokens[i].row
+    while j < end and tokens[j].row == row and tokens[j].text:
+        ok, v = parse_value(tokens[j].text)
+        if not ok:
+            break
+        vals.append(v)
+        raws.append(tokens[j].text)
+        j += 1
+    return j, vals, raws
+
+
+def read_torn_active(tokens: list[Token], start: int, end: int, res: TableResult) -> bool:
+    """二、主动公开 in a PDF text dump whose rows are torn from their labels (see
+    read_torn_rows): block by block (a header of column labels, then its rows), when every value
+    line is as wide as the block's header and there are as many as row labels but they do not
+    each follow their label, the k-th value line belongs to the k-th label. True when read so."""
+    blocks: list[tuple[list, list, list]] = []  # (column keys, labels, value lines)
+    cur = None
+    i = start
+    while i < end:
+        t = tokens[i]
+        if t.grid:
+            return False
+        if not t.text:
+            i += 1
+            continue
+        if parse_value(t.text)[0]:
+            j, vals, raws = _value_run(tokens, i, end)
+            if cur is not None:
+                cur[2].append((i, j, vals, raws))
+            i = j
+            continue
+        col = match(t.text, "active_cols")
+        if col:
+            if cur is None or cur[1] or cur[2]:
+                cur = ([], [], [])
+                blocks.append(cur)
+            cur[0].append(col)
+        else:
+            key = match(t.text, "active_rows")
+            if key and cur is not None and cur[0]:
+                cur[1].append((i, key))
+        i += 1
+    torn = False
+    for cols, labels, runs in blocks:
+        if not labels and not runs:
+            continue
+        if len(runs) != len(labels) or any(len(r[2]) != len(cols) for r in runs):
+            return False
+        torn = torn or not _each_follows(labels, runs, end)
+    if not torn:
+        return False
+    for cols, labels, runs in blocks:
+        for (li, key), (a, b, vals, raws) in zip(labels, runs):
+            res.put("active_disclosure", key, cols, vals, raws)
+            res.used.add(li)
+            res.used.update(range(a, b))
+    return True

@@ -35,9 +35,11 @@ _WS = re.compile(r"[ \t\u3000\xa0]+")
 
 def from_text(text: str) -> list[Token]:
     """Tokens of a text or markdown dump: tab-separated rows, pipe rows, one cell per line."""
+    from parsers.runon import split_lines  # (runon reads the labels, which import this module)
+
     out: list[Token] = []
     row = 0
-    for line in text.splitlines():
+    for line in split_lines(text).splitlines():
         row += 1
         if not line.strip() or _MD_RULE.match(line) or _is_dash_row(line):
             continue
@@ -78,6 +80,29 @@ def _space_row(line: str) -> list[str] | None:
             and all(len(p) <= 20 for p in parts)):
         return parts
     return None
+# a table row in a PDF text layer without ruling lines: the label runs into its first value
+# (pdfminer's spaces next to CJK characters are dropped): 一、本年新收政府信息公开申请数量71 3 0 0 0 0 74
+_LABEL_THEN_VALUES = re.compile(r"^(.*?[^\d\s.,+\-])?\s*((?:[+-]?\d[\d,]*(?:\.\d+)?(?:万元|元|件|条|个|项|%)?\s*)+)$")
+
+
+def row_cells(line: str) -> list[str] | None:
+    """The cells of one PDF text line that is a table row (a label, then values; or values
+    only), else None: the rule `_space_row` applies to text dumps, after the values are cut
+    from the label they run into."""
+    m = _LABEL_THEN_VALUES.match(line.strip())
+    if not m:
+        return None
+    cells = _space_row(((m.group(1) or "") + " " + m.group(2)).strip())
+    if cells is None and m.group(1):
+        # one value after a label with commas in it (部分公开（区分处理的，只计这一情形…）8100009):
+        # a row when the label is one of the tables'
+        from parsers.labels import match
+        label = m.group(1).strip()
+        if match(label, "app_rows") or match(label, "active_rows"):
+            return [label, *m.group(2).split()]
+    return cells
+
+
 def _is_dash_row(line: str) -> bool:
     cells = [c for c in re.split(r"[\t|]", line) if c.strip()]
     return bool(cells) and all(re.fullmatch(r"\s*-{3,}\s*", c) for c in cells)
