@@ -1,0 +1,346 @@
+"""OCR of page images: images and scanned PDFs -> text boxes, deskewed, with the table rules found.
+
+The engine is RapidOCR (`rapidocr-onnxruntime`: the PP-OCRv4 Chinese detection and recognition
+models ship in its wheel, so nothing is downloaded at run time). PDF pages are rendered with
+pypdfium2 at 200 dpi. Each page is deskewed, red seal ink is dropped, the ruling lines of its
+tables are found (OpenCV morphology) and erased before recognition, so text never runs across a
+cell border. `parsers.ocr_tables` turns the result into the shared token stream.
+
+Turning it off: `NIANBAO_OCR=0` in the environment (or `ocr=False` to `parse_bytes`).
+"""
+from __future__ import annotations
+
+import io
+import os
+import threading
+from dataclasses import dataclass, field
+
+from parsers.errors import ParseError
+
+DPI = 200
+# a tall picture (a whole report as one PNG) is read in slices of about an A4 page's height
+_SLICE_RATIO = 1.414
+_MAX_PIXELS = 80_000_000  # decompression-bomb guard: a 200 dpi A4 page is 3.9 Mpx
+
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"GIF87a", "gif"), (b"GIF89a", "gif"),
+                (b"BM", "bmp"), (b"II*\x00", "tiff"), (b"MM\x00*", "tiff"))
+
+
+def image_kind(data: bytes) -> str | None:
+    """png, jpeg, gif, bmp or tiff when the bytes are such an image (by signature), else None."""
+    for magic, kind in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            # "BM" also starts text; a BMP's header gives its own file size right after
+            if kind == "bmp" and (len(data) < 26 or int.from_bytes(data[2:6], "little") not in (len(data), 0)):
+                continue
+            return kind
+    return None
+
+
+def enabled(ocr: bool | None = None) -> bool:
+    """Whether OCR may run: the argument when given, else the env setting NIANBAO_OCR (default on)."""
+    if ocr is not None:
+        return ocr
+    return os.environ.get("NIANBAO_OCR", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
+@dataclass(slots=True)
+class Box:
+    """One recognised text line (or part of a line) in deskewed page pixels."""
+    text: str
+    conf: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Page:
+    """One page read by OCR: its boxes, the ruling-line masks of its tables and its skew."""
+    width: int
+    height: int
+    boxes: list[Box] = field(default_factory=list)
+    hmask: object = None  # numpy uint8 masks (255 = rule), page-sized
+    vmask: object = None
+    ink: object = None  # the binarised page (255 = ink), for rules too short for the masks
+    tables: list = field(default_factory=list)  # parsers.ocr_grid.Grid of each ruled table
+    skew: float = 0.0
+
+
+_ENGINE = None
+_LOCK = threading.Lock()
+
+
+def engine():
+    """The RapidOCR engine, built once per process (loading the models takes about a second).
+    One thread unless NIANBAO_OCR_THREADS says more: the crawler runs other work beside it."""
+    global _ENGINE
+    with _LOCK:
+        if _ENGINE is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except ImportError:
+                raise ParseError("OCR is not installed (pip install rapidocr-onnxruntime)") from None
+            threads = int(os.environ.get("NIANBAO_OCR_THREADS", "1") or 1)
+            _ENGINE = RapidOCR(intra_op_num_threads=threads, inter_op_num_threads=1, use_cls=False,
+                               print_verbose=False)
+        return _ENGINE
+
+
+def load_images(data: bytes, name: str = "") -> list:
+    """The pages of an image file (every frame of a multi-page TIFF) as RGB PIL images."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = _MAX_PIXELS
+    try:
+        im = Image.open(io.BytesIO(data))
+        frames = [f.convert("RGB") for f in ImageSequence.Iterator(im)] if getattr(im, "n_frames", 1) > 1 \
+            and im.format == "TIFF" else [im.convert("RGB")]
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as e:
+        raise ParseError(f"not a readable image ({type(e).__name__}: {str(e)[:80]})") from None
+    return frames
+
+
+def render_pdf(data: bytes, pages: list[int] | None = None, dpi: int = DPI) -> list:
+    """PDF pages rendered to RGB PIL images with pypdfium2 (all pages, or those listed, 0-based)."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        raise ParseError(f"not a readable PDF ({e})") from None
+    try:
+        out = []
+        for n in (range(len(pdf)) if pages is None else pages):
+            page = pdf[n]
+            out.append(page.render(scale=dpi / 72).to_pil().convert("RGB"))
+            page.close()
+        return out
+    finally:
+        pdf.close()
+
+
+def read_page(image) -> Page:
+    """OCR one page image: deskew, drop seal red, find the tables' rules and erase them, detect
+    text, cut detected boxes at cell borders, recognise each piece."""
+    import cv2
+    import numpy as np
+
+    from parsers.ocr_grid import find_tables
+
+    rgb = np.asarray(image.convert("RGB"))
+    gray = _drop_red(rgb)
+    angle = _skew(gray)
+    if abs(angle) >= 0.05:
+        gray = _rotate(gray, angle)
+    h, w = gray.shape
+    hmask, vmask, ink = _rules(gray)
+    tables = find_tables(hmask, vmask, ink, w)
+    clean = gray.copy()
+    rules = cv2.dilate(hmask | vmask, np.ones((5, 5), np.uint8)) > 0
+    for t in tables:  # rules are erased inside tables only: big title characters have long strokes too
+        area = (slice(max(0, t.ys[0] - 6), t.ys[-1] + 7), slice(max(0, t.xs[0] - 6), t.xs[-1] + 7))
+        clean[area][rules[area]] = 255
+        for x in t.xs:  # rules too short for the masks (a low value row) go too
+            clean[t.ys[0]:t.ys[-1] + 1, max(0, x - 3):x + 4] = 255
+        for y in t.ys:
+            clean[max(0, y - 3):y + 4, t.xs[0]:t.xs[-1] + 1] = 255
+    page = Page(w, h, hmask=hmask, vmask=vmask, ink=ink, skew=angle, tables=tables)
+    rects: list[tuple[int, int, int, int]] = []
+    for top, bottom in _slices(clean):
+        rects += [(x0, y0 + top, x1, y1 + top) for x0, y0, x1, y1 in _detect(clean[top:bottom])]
+    rects = _cut_at_cells(rects, tables)
+    rects += _missed_cells(rects, tables, clean)
+    page.boxes = _recognise(clean, rects)
+    return page
+
+
+def _detect(gray) -> list[tuple[int, int, int, int]]:
+    """Text line rectangles (axis-aligned: the page is deskewed) found by the detection model."""
+    import numpy as np
+
+    quads, _ = engine()(np.ascontiguousarray(gray), use_cls=False, use_rec=False)
+    out = []
+    for quad in quads or []:
+        xs = [p[0] for p in quad]
+        ys = [p[1] for p in quad]
+        out.append((int(min(xs)), int(min(ys)), int(max(xs)) + 1, int(max(ys)) + 1))
+    return out
+
+
+def _cut_at_cells(rects, tables) -> list[tuple[int, int, int, int]]:
+    """A detected line that runs across cell borders (figures in narrow cells read as one line
+    once the rules are erased) is cut at the borders, so each piece is one cell's text."""
+    out = []
+    for x0, y0, x1, y1 in rects:
+        cy = (y0 + y1) / 2
+        t = next((t for t in tables if t.contains((x0 + x1) / 2, cy)), None)
+        if t is None:
+            out.append((x0, y0, x1, y1))
+            continue
+        i, _ = t.at((x0 + x1) / 2, cy)
+        cuts = sorted({t.cell_box(i, j)[2] for j in range(len(t.xs) - 1)
+                       if x0 + 4 < t.cell_box(i, j)[2] < x1 - 4})
+        left = x0
+        for c in cuts + [x1]:
+            if c - left > 4:
+                out.append((left, y0, c, y1))
+            left = c
+    return out
+
+
+def _missed_cells(rects, tables, clean) -> list[tuple[int, int, int, int]]:
+    """Cells with ink but no detected text (a lone small digit the detector passed over):
+    the ink's own rectangle, to be recognised like any line."""
+    import numpy as np
+
+    out = []
+    for t in tables:
+        seen: set[int] = set()
+        covered = {t.owner[i][j] for x0, y0, x1, y1 in rects if t.contains((x0 + x1) / 2, (y0 + y1) / 2)
+                   for i, j in [t.at((x0 + x1) / 2, (y0 + y1) / 2)]}
+        for i, line in enumerate(t.owner):
+            for j, cid in enumerate(line):
+                if cid in seen or cid in covered:
+                    continue
+                seen.add(cid)
+                x0, y0, x1, y1 = t.cell_box(i, j)
+                inner = clean[y0 + 4:y1 - 3, x0 + 4:x1 - 3] < 128
+                if inner.size == 0 or inner.sum() < 20:
+                    continue
+                rows = np.flatnonzero(inner.any(axis=1))
+                cols = np.flatnonzero(inner.any(axis=0))
+                pad = 6
+                out.append((x0 + 4 + cols[0] - pad, y0 + 4 + rows[0] - pad, x0 + 4 + cols[-1] + pad, y0 + 4 + rows[-1] + pad))
+    return out
+
+
+def _tight(clean, x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, int] | None:
+    """The rectangle shrunk to its ink plus a margin of a quarter of the ink's height: the
+    recogniser reads a lone figure in a wide cut-out cell poorly (0 as "o" at 0.3) and the same
+    figure cropped tight well (0.99)."""
+    import numpy as np
+
+    h, w = clean.shape
+    x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(w, int(x1)), min(h, int(y1))
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    inner = clean[y0:y1, x0:x1] < 160
+    rows = np.flatnonzero(inner.any(axis=1))
+    cols = np.flatnonzero(inner.any(axis=0))
+    if len(rows) == 0 or inner.sum() < 8:
+        return None
+    pad = max(4, int(rows[-1] - rows[0]) // 4)
+    return (max(0, x0 + int(cols[0]) - pad), max(0, y0 + int(rows[0]) - pad),
+            min(w, x0 + int(cols[-1]) + pad + 1), min(h, y0 + int(rows[-1]) + pad + 1))
+
+
+def _recognise(clean, rects) -> list[Box]:
+    """Recognise each rectangle's text (one batch run of the recognition model)."""
+    import cv2
+
+    h, w = clean.shape
+    crops, kept = [], []
+    for rect in rects:
+        rect = _tight(clean, *rect)
+        if rect is None:
+            continue
+        x0, y0, x1, y1 = rect
+        crops.append(cv2.cvtColor(clean[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR))
+        kept.append((x0, y0, x1, y1))
+    if not crops:
+        return []
+    results, _ = engine().text_rec(crops)
+    boxes = []
+    for (x0, y0, x1, y1), res in zip(kept, results):
+        text, conf = res[0].strip(), float(res[1])
+        if text and conf >= 0.5:
+            boxes.append(Box(text, conf, x0, y0, x1, y1))
+    return boxes
+
+
+def _drop_red(rgb):
+    """Grey page with red ink (a round seal over the signature) turned white: the seal's ink
+    would otherwise cover the body's name and the date, and break rules it crosses."""
+    import numpy as np
+
+    r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
+    gray = (0.299 * r + 0.587 * g + 0.114 * b).astype(np.uint8)
+    red = (r - np.maximum(g, b)) > 60
+    gray[red] = 255
+    return gray
+
+
+def _skew(gray) -> float:
+    """The page's skew in degrees, by the angle whose rotation makes ink rows sharpest
+    (variance of the row sums of a small binarised copy), searched over ±3° coarse then fine."""
+    import cv2
+    import numpy as np
+
+    h, w = gray.shape
+    scale = 600 / max(w, 1)
+    small = cv2.resize(gray, (600, max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+    ink = (small < 160).astype(np.float32)
+
+    def score(a: float) -> float:
+        m = cv2.getRotationMatrix2D((ink.shape[1] / 2, ink.shape[0] / 2), a, 1.0)
+        rot = cv2.warpAffine(ink, m, (ink.shape[1], ink.shape[0]), flags=cv2.INTER_LINEAR, borderValue=0)
+        return float(np.var(rot.sum(axis=1)))
+
+    best = max(np.arange(-3, 3.01, 0.25), key=score)
+    best = max(np.arange(best - 0.25, best + 0.26, 0.05), key=score)
+    return float(round(best, 2)) if abs(best) > 1e-9 else 0.0
+
+
+def _rotate(gray, angle: float):
+    import cv2
+
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+
+
+def _rules(gray):
+    """Masks of the horizontal and vertical ruling lines (long thin runs of ink), and the ink."""
+    import cv2
+
+    h, w = gray.shape
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    unit = max(20, w // 34)  # about a quarter inch on an A4 page: longer than a body character's stroke
+    # horizontal rules run across several cells: a longer kernel keeps title characters' strokes out
+    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * unit, 1)))
+    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, unit)))
+    # a blurred or speckled rule has gaps of a few pixels: close them along the rule
+    hmask = cv2.morphologyEx(hmask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    vmask = cv2.morphologyEx(vmask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 15)))
+    return hmask, vmask, ink
+
+
+def _slices(gray) -> list[tuple[int, int]]:
+    """Bands of a tall page to recognise one at a time, cut where a row holds the least ink
+    (between lines of text), each about an A4 page high."""
+    import numpy as np
+
+    h, w = gray.shape
+    target = int(w * _SLICE_RATIO)
+    if h <= target * 1.15:
+        return [(0, h)]
+    ink = (gray < 160).sum(axis=1)
+    out = []
+    top = 0
+    while h - top > target * 1.15:
+        lo, hi = top + int(target * 0.8), top + target
+        cut = lo + int(np.argmin(ink[lo:hi]))
+        out.append((top, cut))
+        top = cut
+    out.append((top, h))
+    return out
