@@ -145,7 +145,7 @@ def read_page(image) -> Page:
     h, w = gray.shape
     hmask, vmask, ink = _rules(gray)
     tables = find_tables(hmask, vmask, ink, w)
-    clean = gray.copy()
+    clean = _despeckle(gray)
     rules = cv2.dilate(hmask | vmask, np.ones((5, 5), np.uint8)) > 0
     for t in tables:  # rules are erased inside tables only: big title characters have long strokes too
         area = (slice(max(0, t.ys[0] - 6), t.ys[-1] + 7), slice(max(0, t.xs[0] - 6), t.xs[-1] + 7))
@@ -214,8 +214,8 @@ def _missed_cells(rects, tables, clean) -> list[tuple[int, int, int, int]]:
                     continue
                 seen.add(cid)
                 x0, y0, x1, y1 = t.cell_box(i, j)
-                inner = clean[y0 + 4:y1 - 3, x0 + 4:x1 - 3] < 128
-                if inner.size == 0 or inner.sum() < 20:
+                inner = _ink_blobs(clean[y0 + 4:y1 - 3, x0 + 4:x1 - 3])
+                if inner is None:
                     continue
                 rows = np.flatnonzero(inner.any(axis=1))
                 cols = np.flatnonzero(inner.any(axis=0))
@@ -244,6 +244,21 @@ def _tight(clean, x0: int, y0: int, x1: int, y1: int) -> tuple[int, int, int, in
             min(w, x0 + int(cols[-1]) + pad + 1), min(h, y0 + int(rows[-1]) + pad + 1))
 
 
+def _ink_blobs(area):
+    """Mask of the ink of a cell in blobs big enough to be part of a character (None: no ink)."""
+    import cv2
+    import numpy as np
+
+    if area.size == 0:
+        return None
+    dark = (area < 128).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(dark)
+    big = [k for k in range(1, n) if stats[k][4] >= 12]
+    if not big or sum(stats[k][4] for k in big) < 20:
+        return None
+    return np.isin(labels, big)
+
+
 def _recognise(clean, rects) -> list[Box]:
     """Recognise each rectangle's text (one batch run of the recognition model)."""
     import cv2
@@ -266,6 +281,21 @@ def _recognise(clean, rects) -> list[Box]:
         if text and conf >= 0.5:
             boxes.append(Box(text, conf, x0, y0, x1, y1))
     return boxes
+
+
+def _despeckle(gray):
+    """A median filter when the page is speckled (a scan's dust: many lone dark pixels), which
+    the detector otherwise takes for text around small figures; a clean page is left as it is,
+    since the filter would thin one-pixel strokes."""
+    import cv2
+    import numpy as np
+
+    dark = (gray < 128).astype(np.uint8)
+    neighbours = cv2.boxFilter(dark, -1, (3, 3), normalize=False, borderType=cv2.BORDER_CONSTANT)
+    lone = int(((neighbours == 1) & (dark == 1)).sum())
+    if lone > gray.size * 0.0002:
+        return cv2.medianBlur(gray, 3)
+    return gray.copy()
 
 
 def _drop_red(rgb):

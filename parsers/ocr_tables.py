@@ -93,14 +93,27 @@ def _cell_text(boxes: list[Box]) -> OcrText:
     """A cell's boxes read line by line; the lowest confidence of its boxes is the cell's."""
     if not boxes:
         return OcrText("", None)
-    text = unicodedata.normalize("NFKC", "".join(_line_text(ln) for ln in _lines(boxes)))
-    if _FIGURE_LIKE.match(text):  # letters the recogniser gives for figures in a figure cell
-        text = text.translate(_AS_DIGIT)
+    text = tidy("".join(_line_text(ln) for ln in _lines(boxes)))
     return OcrText(text, min(b.conf for b in boxes))
 
 
-_FIGURE_LIKE = re.compile(r"^[\doOlI|,.]+$")
+def tidy(text: str) -> str:
+    """Recognised text as the table reader expects it: width-folded; in a figure cell, letters
+    the recogniser gives for figures (o -> 0, l -> 1) and specks read as dots at its ends dropped;
+    in a label, dots read from specks and spaces between CJK characters dropped."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    core = text.strip(_SPECKS)
+    if core and _FIGURE_LIKE.match(core):
+        return core.translate(_AS_DIGIT)
+    return _SPACE_NEAR_CJK.sub("", _MID_DOTS.sub("", text))
+
+
+_SPECKS = ".,:;'`·•・˙ "
+_FIGURE_LIKE = re.compile(r"^[\doOlI|]+(?:[.,][\doO]+)*$")
 _AS_DIGIT = str.maketrans("oOlI|", "00111")
+_MID_DOTS = re.compile(r"[·•・˙`]")
+_CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+|[ \u00a0]+(?=[{_CJK}])")
 
 
 def _line_text(line: list[Box]) -> str:
@@ -145,7 +158,7 @@ def _paragraphs(lines: list[list[Box]], width: int) -> list[tuple[float, object]
             out.append((ln[0].y0, ln))
             last_short = True
             continue
-        text = _line_text(ln).strip()
+        text = tidy(_line_text(ln))
         if not text or _PAGE_NO.match(text):
             continue
         if para and (_STARTS_ITEM.match(text) or para[-1].endswith(_ENDS_SENTENCE) or last_short):
