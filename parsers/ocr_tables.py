@@ -97,7 +97,7 @@ def _cell_text(boxes: list[Box]) -> OcrText:
     return OcrText(text, min(b.conf for b in boxes))
 
 
-def tidy(text: str) -> str:
+def tidy(text: str, cell: bool = True) -> str:
     """Recognised text as the table reader expects it: width-folded; in a figure cell, letters
     the recogniser gives for figures (o -> 0, l -> 1) and specks read as dots at its ends dropped;
     in a label, dots read from specks and spaces between CJK characters dropped."""
@@ -105,7 +105,8 @@ def tidy(text: str) -> str:
     core = text.strip(_SPECKS)
     if core and _FIGURE_LIKE.match(core):
         return core.translate(_AS_DIGIT)
-    return _SPACE_NEAR_CJK.sub("", _MID_DOTS.sub("", text))
+    text = _SPACE_NEAR_CJK.sub("", _MID_DOTS.sub("", text))
+    return _SPECK_IN_LABEL.sub("", text) if cell else text
 
 
 _SPECKS = ".,:;'`·•・˙ "
@@ -113,6 +114,7 @@ _FIGURE_LIKE = re.compile(r"^[\doOlI|]+(?:[.,][\doO]+)*$")
 _AS_DIGIT = str.maketrans("oOlI|", "00111")
 _MID_DOTS = re.compile(r"[·•・˙`]")
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SPECK_IN_LABEL = re.compile(rf"(?<=[{_CJK}])[:.](?=[{_CJK}])")
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+|[ \u00a0]+(?=[{_CJK}])")
 
 
@@ -158,7 +160,7 @@ def _paragraphs(lines: list[list[Box]], width: int) -> list[tuple[float, object]
             out.append((ln[0].y0, ln))
             last_short = True
             continue
-        text = tidy(_line_text(ln))
+        text = tidy(_line_text(ln), cell=False)
         if not text or _PAGE_NO.match(text):
             continue
         if para and (_STARTS_ITEM.match(text) or para[-1].endswith(_ENDS_SENTENCE) or last_short):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a fresh Debian machine, then run them.
 # System packages: chromium (Datasette smoke test), redis-server (distributed crawl tests),
-# antiword and LibreOffice Writer (legacy .doc/.wps reports).
+# antiword and LibreOffice Writer (legacy .doc/.wps reports), fonts-wqy-zenhei + libgl1 (OCR tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -9,6 +9,9 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)   # legacy .doc attachments
+# OCR fixtures: a CJK font for chromium's renders of report pages; OpenCV (OCR) links libGL
+[ -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] || need+=(fonts-wqy-zenhei)
+ldconfig -p 2>/dev/null | grep -q 'libGL.so.1' || need+=(libgl1 libglib2.0-0)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
