@@ -106,7 +106,10 @@ def tidy(text: str, cell: bool = True) -> str:
     if core and _FIGURE_LIKE.match(core):
         return core.translate(_AS_DIGIT)
     text = _SPACE_NEAR_CJK.sub("", _MID_DOTS.sub("", text))
-    return _SPECK_IN_LABEL.sub("", text) if cell else text
+    if not cell:
+        return text
+    # a label whose numbering "(二" the recogniser lost starts with its closing bracket
+    return _SPECK_IN_LABEL.sub("", text).lstrip(")）]」").strip(_SPECKS)
 
 
 _SPECKS = ".,:;'`·•・˙ "
