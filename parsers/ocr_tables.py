@@ -109,12 +109,20 @@ def tidy(text: str, cell: bool = True) -> str:
     if not cell:
         return text
     # a label whose numbering "(二" the recogniser lost starts with its closing bracket
-    return _SPECK_IN_LABEL.sub("", text).lstrip(")）]」").strip(_SPECKS)
+    text = _SPECK_IN_LABEL.sub("", text).lstrip(")）]」").strip(_SPECKS)
+    for wrong, right in _LABEL_MISREADS:
+        text = text.replace(wrong, right)
+    return text
+
+
+# characters of the official labels the recogniser confuses on scans (予 as 子 or 于: 予以公开
+# and 不予 are short labels, which must match exactly)
+_LABEL_MISREADS = (("子以公开", "予以公开"), ("于以公开", "予以公开"), ("不于", "不予"), ("不子", "不予"))
 
 
 _SPECKS = ".,:;'`·•・˙ "
-_FIGURE_LIKE = re.compile(r"^[\doOlI|]+(?:[.,][\doO]+)*$")
-_AS_DIGIT = str.maketrans("oOlI|", "00111")
+_FIGURE_LIKE = re.compile(r"^[\doOlIi|]+(?:[.,][\doO]+)*$")
+_AS_DIGIT = str.maketrans("oOlIi|", "001111")
 _MID_DOTS = re.compile(r"[·•・˙`]")
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
 _SPECK_IN_LABEL = re.compile(rf"(?<=[{_CJK}])[:.](?=[{_CJK}])")
