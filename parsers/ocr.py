@@ -148,7 +148,9 @@ def read_page(image) -> Page:
     h, w = gray.shape
     hmask, vmask, ink = _rules(gray)
     tables = find_tables(hmask, vmask, ink, w)
-    clean = _despeckle(gray)
+    # no median filter against specks: it eats the thin figures of a 150 dpi scan; specks are
+    # left out of each crop instead (_tight, _ink_blobs)
+    clean = gray.copy()
     rules = cv2.dilate(hmask | vmask, np.ones((5, 5), np.uint8)) > 0
     for t in tables:  # rules are erased inside tables only: big title characters have long strokes too
         area = (slice(max(0, t.ys[0] - 6), t.ys[-1] + 7), slice(max(0, t.xs[0] - 6), t.xs[-1] + 7))
@@ -162,7 +164,7 @@ def read_page(image) -> Page:
     for top, bottom in _slices(clean):
         rects += [(x0, y0 + top, x1, y1 + top) for x0, y0, x1, y1 in _detect(clean[top:bottom])]
     rects = _cut_at_cells(rects, tables)
-    rects += _missed_cells(rects, tables, clean)
+    rects = _missed_cells(rects, tables, clean)
     page.boxes = _recognise(clean, rects)
     return page
 
@@ -202,12 +204,12 @@ def _cut_at_cells(rects, tables) -> list[tuple[int, int, int, int]]:
 
 
 def _missed_cells(rects, tables, clean) -> list[tuple[int, int, int, int]]:
-    """Ink in table cells that no detected line covers (a lone small figure, or one line of a
-    two-line label, that the detector passed over on a noisy scan): one rectangle per line of
-    that ink, to be recognised like any detected line."""
+    """The rectangles to recognise, with the ink in table cells that no detected line covers (a
+    lone small figure, or one line of a two-line label, that the detector passed over on a noisy
+    scan) added: one rectangle per line of that ink, or a detected box of that line widened."""
     import numpy as np
 
-    out = []
+    out = list(rects)
     for t in tables:
         seen: set[int] = set()
         for i, line in enumerate(t.owner):
@@ -222,7 +224,7 @@ def _missed_cells(rects, tables, clean) -> list[tuple[int, int, int, int]]:
                 if labels is None:
                     continue
                 covered = np.zeros(area.shape, bool)
-                for rx0, ry0, rx1, ry1 in rects:
+                for rx0, ry0, rx1, ry1 in out:
                     if rx1 > ax and rx0 < x1 and ry1 > ay and ry0 < y1:
                         covered[max(0, ry0 - ay):max(0, ry1 - ay), max(0, rx0 - ax):max(0, rx1 - ax)] = True
                 # pixel by pixel: blur joins a character to the one below it in the next line
@@ -232,7 +234,16 @@ def _missed_cells(rects, tables, clean) -> list[tuple[int, int, int, int]]:
                 for r0, r1 in _runs(left.sum(axis=1) >= 2, join=2, shortest=8):
                     cols = np.flatnonzero(left[r0:r1].any(axis=0))
                     pad = 6
-                    out.append((ax + int(cols[0]) - pad, ay + r0 - pad, ax + int(cols[-1]) + pad, ay + r1 + pad))
+                    new = (ax + int(cols[0]) - pad, ay + r0 - pad, ax + int(cols[-1]) + pad, ay + r1 + pad)
+                    # part of a glyph a detected box of the same line in this cell cut off: widen
+                    # that box rather than read the glyph twice
+                    same = [n for n, r in enumerate(out) if x0 <= (r[0] + r[2]) / 2 <= x1 and y0 <= (r[1] + r[3]) / 2 <= y1
+                            and min(r[3], new[3]) - max(r[1], new[1]) > 0.5 * min(r[3] - r[1], new[3] - new[1])]
+                    if same:
+                        r = out[same[0]]
+                        out[same[0]] = (min(r[0], new[0]), min(r[1], new[1]), max(r[2], new[2]), max(r[3], new[3]))
+                    else:
+                        out.append(new)
     return out
 
 
@@ -301,16 +312,22 @@ def _ink_blobs(area):
     return labels
 
 
+def _inside(a, b) -> bool:
+    """Whether most (70%) of rectangle a lies within rectangle b."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w > 0 and h > 0 and w * h >= 0.7 * (a[2] - a[0]) * (a[3] - a[1])
+
+
 def _recognise(clean, rects) -> list[Box]:
     """Recognise each rectangle's text (one batch run of the recognition model)."""
     import cv2
 
-    h, w = clean.shape
+    tight = [t for t in (_tight(clean, *r) for r in rects) if t is not None]
     crops, kept = [], []
-    for rect in rects:
-        rect = _tight(clean, *rect)
-        if rect is None:
-            continue
+    for rect in sorted(tight, key=lambda r: -(r[2] - r[0]) * (r[3] - r[1])):
+        if any(_inside(rect, k) for k in kept):
+            continue  # two detected boxes over one glyph (10 and its 0): read it once
         x0, y0, x1, y1 = rect
         crops.append(cv2.cvtColor(clean[y0:y1, x0:x1], cv2.COLOR_GRAY2BGR))
         kept.append((x0, y0, x1, y1))
@@ -325,22 +342,6 @@ def _recognise(clean, rects) -> list[Box]:
     return boxes
 
 
-def _despeckle(gray):
-    """A median filter when the page is speckled (a scan's dust: many lone dark pixels), which
-    the detector otherwise takes for text around small figures; a clean page is left as it is,
-    since the filter would thin one-pixel strokes."""
-    import cv2
-    import numpy as np
-
-    dark = (gray < 160).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
-    specks = int((stats[1:, cv2.CC_STAT_AREA] <= 6).sum())
-    # a clean page has a few dozen such dots (punctuation is bigger); a scan has thousands
-    if specks > gray.size * 0.0001 and os.environ.get("NIANBAO_OCR_MEDIAN", "0") == "1":
-        return cv2.medianBlur(gray, 3)
-    return gray.copy()
-
-
 def _drop_red(rgb):
     """Grey page with red ink (a round seal over the signature) turned white: the seal's ink
     would otherwise cover the body's name and the date, and break rules it crosses."""
@@ -348,7 +349,8 @@ def _drop_red(rgb):
 
     r, g, b = (rgb[..., i].astype(np.int16) for i in range(3))
     gray = (0.299 * r + 0.587 * g + 0.114 * b).astype(np.uint8)
-    red = (r - np.maximum(g, b)) > 60
+    # bright red only: where the seal lies over black text the pixel is dark red, and is text
+    red = ((r - np.maximum(g, b)) > 60) & (r > 180)
     gray[red] = 255
     return gray
 

@@ -107,16 +107,18 @@ def tidy(text: str, cell: bool = True) -> str:
         return core.translate(_AS_DIGIT)
     text = _SPACE_NEAR_CJK.sub("", _MID_DOTS.sub("", text))
     if not cell:
-        return text
+        # a letter or two glued to the end of a CJK line is what is left of a seal's ring
+        return _SEAL_TAIL.sub("", text)
     # a label whose numbering "(二" the recogniser lost starts with its closing bracket
     text = _SPECK_IN_LABEL.sub("", text).lstrip(")）]」").strip(_SPECKS)
     for wrong, right in _LABEL_MISREADS:
         text = text.replace(wrong, right)
-    return text
+    return _LOST_YI.sub("予以公开", text)
 
 
 # characters of the official labels the recogniser confuses on scans (予 as 子 or 于: 予以公开
 # and 不予 are short labels, which must match exactly)
+_LOST_YI = re.compile(r"(?<![不予])予公开")  # 予以公开 with its 以 lost (不予公开 is another row)
 _LABEL_MISREADS = (("子以公开", "予以公开"), ("于以公开", "予以公开"), ("不于", "不予"), ("不子", "不予"))
 
 
@@ -125,6 +127,7 @@ _FIGURE_LIKE = re.compile(r"^[\doOlIi|]+(?:[.,][\doO]+)*$")
 _AS_DIGIT = str.maketrans("oOlIi|", "001111")
 _MID_DOTS = re.compile(r"[·•・˙`]")
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_SEAL_TAIL = re.compile(rf"(?<=[{_CJK}])[A-Za-z]{{1,2}}$")
 _SPECK_IN_LABEL = re.compile(rf"(?<=[{_CJK}])[:.](?=[{_CJK}])")
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])[ \u00a0]+|[ \u00a0]+(?=[{_CJK}])")
 
