@@ -102,6 +102,8 @@ def _parse_ocr(data: bytes | list[bytes], source_type: str, meta: dict, title_hi
         images = [im for blob in data for im in load_images(blob)]
     pages = [read_page(im) for im in images]
     if not any(p.boxes for p in pages):
+        if source_type == "scan":
+            raise ParseError(f"PDF has no text layer, and OCR found no text on its {len(pages)} page(s)")
         raise ParseError(f"no text found by OCR on {len(pages)} page image(s)")
     result = finish(build(tokens_of(pages), meta, title_hint), pages)
     result["source_type"] = source_type
