@@ -36,6 +36,10 @@ def _is_data_table(rows: list[list]) -> bool:
     return widest > 1 and numbers >= 2
 
 
+class NoTextLayer(ParseError):
+    """A PDF whose pages hold no text to read (a scan): the OCR stage reads it instead."""
+
+
 def from_pdf(data: bytes, name: str) -> list[Token]:
     import pdfplumber  # heavy import: only for PDFs
 
@@ -61,7 +65,7 @@ def from_pdf(data: bytes, name: str) -> list[Token]:
         except Exception:  # noqa: S110 - closing walks the pages again, and a damaged one raises again
             pass
     if chars < 20:
-        raise ParseError("PDF has no text layer (scanned images?)")
+        raise NoTextLayer("PDF has no text layer (scanned images?)")
     return tokens
 
 

@@ -28,15 +28,26 @@ def parse_path(path: str | Path) -> dict:
     return parse_bytes(data, name=str(p))
 
 
-def parse_bytes(data: bytes, name: str | None = None, url: str | None = None) -> dict:
-    """Parse one report file or page. Raises ParseError (one-line reason) for unreadable input."""
+def parse_bytes(data: bytes, name: str | None = None, url: str | None = None, ocr: bool | None = None) -> dict:
+    """Parse one report file or page. Raises ParseError (one-line reason) for unreadable input.
+    Images (PNG/JPG/GIF/BMP/TIFF) and PDFs without a text layer are read by OCR unless `ocr` is
+    False (default: the NIANBAO_OCR setting, on unless it is 0)."""
+    from parsers.ocr import image_kind
+    if image_kind(data):
+        return parse_images([data], ocr=ocr)
     kind = sniff(data)
     meta: dict = {}
     title_hint = None
     page = None
     if kind == "pdf":
-        from parsers.pdf_tokens import from_pdf
-        tokens = from_pdf(data, name or "")
+        from parsers.pdf_tokens import NoTextLayer, from_pdf
+        try:
+            tokens = from_pdf(data, name or "")
+        except NoTextLayer:
+            from parsers.ocr import enabled
+            if not enabled(ocr):
+                raise
+            return _parse_ocr(data, "scan", {}, None)
     elif kind == "docx":
         from parsers.docx_tokens import from_docx
         tokens = from_docx(data, name or "")
@@ -67,6 +78,41 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None) ->
         result["attachments"] = list(page.attachments)
     if not _is_report(result):
         raise ParseError("no report found (no title, section headings or statistical tables)")
+    return result
+
+
+def parse_images(images: list[bytes], title: str | None = None, url: str | None = None,
+                 metadata: dict | None = None, ocr: bool | None = None) -> dict:
+    """Read a report published as pictures (the images of an `image_only` page, in page order, or
+    one image file) by OCR. `title` and `metadata` are the page's (its title helps find the year
+    and body when the pictures lack them). Returns the parse_bytes structure with source_type
+    `image`, each OCR'd cell's `raw` text and `confidence`, and the report's `ocr_confidence`.
+    ParseError when OCR is turned off, an image is unreadable, or no report is found."""
+    from parsers.ocr import enabled
+    if not enabled(ocr):
+        raise ParseError("image report not read: OCR is turned off (NIANBAO_OCR=0)")
+    if not images:
+        raise ParseError("no images to read")
+    return _parse_ocr(list(images), "image", dict(metadata or {}), title)
+
+
+def _parse_ocr(data: bytes | list[bytes], source_type: str, meta: dict, title_hint: str | None) -> dict:
+    from parsers.ocr import load_images, read_page, render_pdf
+    from parsers.ocr_report import finish
+    from parsers.ocr_tables import tokens_of
+    if isinstance(data, bytes):
+        images = render_pdf(data)
+    else:
+        images = [im for blob in data for im in load_images(blob)]
+    pages = [read_page(im) for im in images]
+    if not any(p.boxes for p in pages):
+        if source_type == "scan":
+            raise ParseError(f"PDF has no text layer, and OCR found no text on its {len(pages)} page(s)")
+        raise ParseError(f"no text found by OCR on {len(pages)} page image(s)")
+    result = finish(build(tokens_of(pages), meta, title_hint), pages)
+    result["source_type"] = source_type
+    if not _is_report(result):
+        raise ParseError("no report found by OCR (no title, section headings or statistical tables)")
     return result
 
 

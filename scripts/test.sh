@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the tests need on a fresh Debian machine, then run them.
 # System packages: chromium (Datasette smoke test), redis-server (distributed crawl tests),
-# antiword and LibreOffice Writer (legacy .doc/.wps reports).
+# antiword and LibreOffice Writer (legacy .doc/.wps reports), fonts-wqy-zenhei + libgl1 (OCR tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -9,7 +9,10 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)   # legacy .doc attachments
-fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-zenhei)            # CJK glyphs in the browser tests
+# CJK glyphs for the browser tests and chromium's renders of report pages (OCR fixtures);
+# OpenCV (OCR) links libGL
+fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-zenhei)
+ldconfig -p 2>/dev/null | grep -q 'libGL.so.1' || need+=(libgl1 libglib2.0-0)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
