@@ -60,6 +60,8 @@ def encode_item(item: CrawlItem, report: dict | None) -> bytes:
     fields = dict(item)
     if fields.get("body") is not None:
         fields["body"] = base64.b64encode(bytes(fields["body"])).decode("ascii")
+    if fields.get("images"):     # a 图片版 page's pictures, kept by the ingester for reparse
+        fields["images"] = [base64.b64encode(bytes(b)).decode("ascii") for b in fields["images"]]
     try:
         return json.dumps({"item": fields, "report": report}, ensure_ascii=False).encode("utf-8")
     except (TypeError, ValueError):
@@ -73,6 +75,8 @@ def decode_item(raw: bytes) -> tuple[CrawlItem, dict | None]:
     fields = data["item"]
     if fields.get("body") is not None:
         fields["body"] = base64.b64decode(fields["body"])
+    if fields.get("images"):
+        fields["images"] = [base64.b64decode(b) for b in fields["images"]]
     return CrawlItem(**fields), data.get("report")
 
 

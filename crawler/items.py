@@ -34,4 +34,5 @@ class CrawlItem(scrapy.Item):
     column_name = scrapy.Field()   # for column pages: the column's name
     family = scrapy.Field()        # for list pages: the CMS family that read them
     images = scrapy.Field()        # for 图片版 reports: the page's image bytes, in page order (read by OCR)
+    image_urls = scrapy.Field()    # and their URLs
     site_entry = scrapy.Field()    # the site's entry page (its columns were discovered this run)

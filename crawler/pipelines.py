@@ -57,6 +57,11 @@ def parse_report(item: CrawlItem) -> dict:
 
     url = item["url"]
     try:
+        if item.get("images"):     # a 图片版 page and its pictures (sizes capped by the spider)
+            from parsers import parse_picture_page
+
+            return {"parsed": parse_picture_page(bytes(item["body"]), [bytes(b) for b in item["images"]],
+                                                 url=url, title=item.get("title"))}
         # PDF/DOCX/DOC in a child with a memory cap and a timeout: a hostile file costs the child
         return {"parsed": parse_isolated(bytes(item["body"]), name=_name(url), url=url)}
     except ParseError as e:
@@ -91,7 +96,7 @@ class StorePipeline:
 
         from scrapy import signals
 
-        for name in DEFAULTS:       # -s NIANBAO_MAX_PDF_PAGES=... reaches the parser (and its child)
+        for name in (*DEFAULTS, "NIANBAO_OCR"):   # -s NIANBAO_MAX_PDF_PAGES=... reaches the parser (and its child)
             if crawler.settings.get(name) is not None:
                 os.environ[name] = str(crawler.settings.get(name))
         pipe = cls(crawler)
@@ -301,6 +306,10 @@ class StorePipeline:
                                headers=item.get("headers"), body=body, kind="report", fetched_at=item.get("fetched_at"))
         if status == "image_only":
             self.counts["image_only"] += 1   # stored below with status image_only
+        for img_url, img in zip(item.get("image_urls") or [], item.get("images") or []):
+            # the pictures are kept like every fetched body, so reparse can read them again
+            self.store.record_page(img_url, site_id=sid, status=200, body=bytes(img), kind="image",
+                                   fetched_at=item.get("fetched_at"))
         if status == "attachment":
             # the extraction stage saw an attachment the spider did not follow: keep the trace only
             self._page(item, kind="detail")

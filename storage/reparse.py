@@ -54,6 +54,13 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None)
             continue
         try:
             parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
+            if parsed.get("status") == "image_only" and parsed.get("images"):
+                # a 图片版 page: its pictures were stored by the crawl; read them again
+                pictures = [p for p in (store.page_content(u) for u in parsed["images"]) if p]
+                if pictures:
+                    from parsers import parse_picture_page
+
+                    parsed = parse_picture_page(data, pictures, url=row["url"])
         except ParseError as e:
             counts["failed"] += 1
             changed = _fail(store, row, str(e))

@@ -54,6 +54,7 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
         ("fetched_at", "TEXT"), ("first_seen_at", "TEXT"), ("updated_at", "TEXT"), ("version", "INTEGER"),
         # the organ of the column the report was listed in, and failed fetches' retry schedule
         ("column_organ", "TEXT"), ("attempts", "INTEGER"), ("retry_at", "TEXT"),
+        ("ocr_confidence", "REAL"),  # mean OCR confidence of a report read from pictures
     ], [], False),
     "report_versions": ([
         ("id", "INTEGER PRIMARY KEY"), ("report_id", "INTEGER REFERENCES reports(id)"), ("version", "INTEGER"),
@@ -67,6 +68,7 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
         ("row_key", "TEXT NOT NULL"), ("col_key", "TEXT NOT NULL"),
         ("value", "NUMERIC"),        # NUMERIC: integers stay integers, 万元 amounts keep decimals
         ("raw", "TEXT"), ("inferred", "INTEGER"),
+        ("confidence", "REAL"),      # OCR's confidence in the recognised text (None when not OCR'd)
     ], ["PRIMARY KEY (report_id, table_key, row_key, col_key)"], True),
     "checks": ([
         ("id", "INTEGER PRIMARY KEY"), ("report_id", "INTEGER NOT NULL REFERENCES reports(id)"),

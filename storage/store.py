@@ -205,6 +205,11 @@ class Store:
                             [digest, len(data), method, stored])
         return digest
 
+    def page_content(self, url: str) -> bytes | None:
+        """The bytes last fetched from a URL (a report, a page, a report's picture), or None."""
+        row = self.db.execute("SELECT content_sha256 FROM pages WHERE url = ?", [url]).fetchone()
+        return self.blob(row[0]) if row and row[0] else None
+
     def blob(self, digest: str) -> bytes | None:
         """The raw bytes stored under a content hash."""
         row = self.db.execute("SELECT compression, data FROM blobs WHERE sha256 = ?", [digest]).fetchone()
@@ -302,6 +307,7 @@ class Store:
         rec = {
             "url": url, "page_url": page_url, "site_id": site_id,
             "title": parsed.get("title"), "organ": organ, "year": year, "column_organ": column_organ,
+            "ocr_confidence": parsed.get("ocr_confidence"),
             "format": parsed.get("format"), "publish_date": meta.get("publish_date"),
             "source_type": source_type or parsed.get("source_type"),
             "status": parsed.get("status") or "parsed", "reason": parsed.get("reason"),
@@ -322,10 +328,10 @@ class Store:
             self.db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [report_id])
         cells = parsed.get("cells") or []
         self.db.conn.executemany(
-            "INSERT OR REPLACE INTO cells (report_id, table_key, row_key, col_key, value, raw, inferred) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(report_id, c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))))
-             for c in cells])
+            "INSERT OR REPLACE INTO cells (report_id, table_key, row_key, col_key, value, raw, inferred, confidence) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(report_id, c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))),
+              c.get("confidence")) for c in cells])
         self.db.conn.executemany(
             "INSERT INTO checks (report_id, rule, ok, detail) VALUES (?, ?, ?, ?)",
             [(report_id, c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []])

@@ -499,7 +499,7 @@ class ReportsSpider(scrapy.Spider):
             pictures = [u for u in images if self.host_rules.allows(u)][:self.ocr_max_images]
             if status == "image_only" and self.ocr and pictures and d.is_report_title(title):
                 # a 图片版 report: fetch its page images one after another, then parse them by OCR
-                yield self._image_req(site, response, pictures, [], title)
+                yield self._image_req(site, response, pictures, [], [], title)
                 return
             yield self._report_item(response, title=title)
         finally:
@@ -507,9 +507,11 @@ class ReportsSpider(scrapy.Spider):
 
     # --- 图片版 reports: the page's images, fetched in turn (a chain, so it also runs distributed) ---
 
-    def _image_req(self, site: dict, page: Response, todo: list[str], got: list[bytes], title: str | None) -> Request:
+    def _image_req(self, site: dict, page: Response, todo: list[str], got: list[bytes], got_urls: list[str],
+                   title: str | None) -> Request:
         return self._req(todo[0], site, self.parse_image, priority=ATTACHMENT_PRIORITY, binary_ok=True,
                          download_maxsize=self.ocr_max_image_bytes, image_todo=todo[1:], image_got=got,
+                         image_urls=got_urls,
                          page_body=page.body, page_url=page.url, page_status=page.status,
                          page_headers=_headers(page), title=title, organ=page.meta.get("organ"),
                          column=page.meta.get("column"))
@@ -517,25 +519,26 @@ class ReportsSpider(scrapy.Spider):
     def parse_image(self, response: Response):
         meta = response.meta
         try:
-            got = list(meta["image_got"])
+            got, urls = list(meta["image_got"]), list(meta["image_urls"])
             if response.status == 200 and response.body:
                 got.append(response.body)
-            yield from self._next_image(response.request, got)
+                urls.append(response.url)
+            yield from self._next_image(response.request, got, urls)
         finally:
             self._settle(meta["site_id"])
 
-    def _next_image(self, request: Request, got: list[bytes]):
+    def _next_image(self, request: Request, got: list[bytes], urls: list[str]):
         """Ask the next image of the chain, or hand the page and its images to the pipeline."""
         meta = request.meta
         site = self.by_id[meta["site_id"]]
         if meta["image_todo"]:
             page = Response(meta["page_url"], status=meta["page_status"], body=meta["page_body"], request=request)
-            yield self._image_req(site, page, meta["image_todo"], got, meta.get("title"))
+            yield self._image_req(site, page, meta["image_todo"], got, urls, meta.get("title"))
             return
         yield CrawlItem(kind="report", site_id=site["id"], url=meta["page_url"], final_url=meta["page_url"],
                         http_status=meta["page_status"], headers=meta["page_headers"], body=meta["page_body"],
                         title=meta.get("title"), fetched_at=_now(), organ=meta.get("organ"),
-                        column=meta.get("column"), images=got)
+                        column=meta.get("column"), images=got, image_urls=urls)
 
     def parse_attachment(self, response: Response):
         try:
@@ -601,7 +604,7 @@ class ReportsSpider(scrapy.Spider):
         try:
             if request.callback == self.parse_image:
                 # one picture missing: the report is still read from the others
-                yield from self._next_image(request, list(request.meta["image_got"]))
+                yield from self._next_image(request, list(request.meta["image_got"]), list(request.meta["image_urls"]))
                 return
             yield self._fail(request, status, reason, http_status)
         finally:
