@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)          # the browser tests drive it
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v antiword >/dev/null 2>&1 || need+=(antiword)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)   # legacy .doc attachments
