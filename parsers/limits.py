@@ -13,7 +13,7 @@ Each is an environment variable (read at each check, so a test or an operator ca
     NIANBAO_MAX_TEXT_CHARS     2000000    characters of text of any report
 
 The crawl also parses PDF, DOCX and DOC files in a forked child (`parse_isolated`) with an
-address-space limit and a timeout (NIANBAO_PARSE_MEMORY_MB 1024, NIANBAO_PARSE_TIMEOUT 60 s,
+address-space limit and a timeout (NIANBAO_PARSE_MEMORY_MB 2048, NIANBAO_PARSE_TIMEOUT 180 s,
 also Scrapy settings of the same names): what no cap foresees (a PDF stream that inflates to
 gigabytes, a pathological layout) costs that child, never the crawl.
 """
@@ -33,8 +33,8 @@ DEFAULTS = {
     "NIANBAO_MAX_DOCX_BLOCKS": 50000,
     "NIANBAO_MAX_PDF_PAGES": 500,
     "NIANBAO_MAX_TEXT_CHARS": 2_000_000,
-    "NIANBAO_PARSE_MEMORY_MB": 1024,
-    "NIANBAO_PARSE_TIMEOUT": 60,
+    "NIANBAO_PARSE_MEMORY_MB": 2048,   # OCR of a scan: onnxruntime reserves ~1.5 GB of address space
+    "NIANBAO_PARSE_TIMEOUT": 180,      # OCR reads a scanned page in ~3 s
 }
 
 MB = 1024 * 1024
@@ -161,13 +161,15 @@ class ParserCrash(Exception):
 
 def parse_isolated(data: bytes, name: str | None = None, url: str | None = None, *,
                    memory_mb: int | None = None, timeout: float | None = None) -> dict:
-    """parse_bytes, run in a forked child for PDF, DOCX and DOC (HTML and text are parsed here:
+    """parse_bytes, run in a forked child for PDF, DOCX, DOC and pictures (HTML and text are parsed here:
     their size is capped by the download). ParseError with a one-line reason when the child
     runs out of memory, time, or dies; ParserCrash for a parser bug."""
     import parsers
     from parsers.decode import sniff
+    from parsers.ocr import image_kind
 
-    if sniff(data) not in ISOLATED_KINDS:
+    # pictures are read by OCR (a scanned PDF too, inside the child): they are isolated as well
+    if not image_kind(data) and sniff(data) not in ISOLATED_KINDS:
         return parsers.parse_bytes(data, name=name, url=url)
     import multiprocessing
 
