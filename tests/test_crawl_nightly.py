@@ -43,12 +43,12 @@ class TrsColumn:
             self.site.page(f"/nb/{name}", html)
 
 
-def slow_column(site, docs: list, n: int, *, per_page: int, delay: float) -> TrsColumn:
-    """A TRS column of n reports (years 2000 …) whose pages answer after `delay` seconds each,
-    so a crawl of it can be killed halfway."""
+def slow_column(site, docs: list, n: int, *, per_page: int, delay: float, offset: int = 0) -> TrsColumn:
+    """A TRS column of n reports (years 2000 …, at /nb/2022/t2022_{i}.html) whose pages answer
+    after `delay` seconds each, so a crawl of it can be killed halfway. `offset` rotates the docs."""
     items = []
     for i in range(n):
-        doc = docs[i % len(docs)]
+        doc = docs[(offset + i) % len(docs)]
         path = f"/nb/2022/t2022_{i}.html"
         title = doc.title.replace(str(doc.year), str(2000 + i))
         body = c.report_page(doc).replace(doc.title, title).encode()

@@ -32,7 +32,7 @@ from tests.portal import content as c  # noqa: E402
 from tests.portal.families import _once, build_portal, write_sites  # noqa: E402
 from tests.portal.server import Portal  # noqa: E402
 from tests.test_crawl import FAST, crawl  # noqa: E402
-from tests.test_crawl_nightly import SEEDS, TrsColumn  # noqa: E402
+from tests.test_crawl_nightly import SEEDS, TrsColumn, slow_column  # noqa: E402
 
 REDIS_SERVER = shutil.which("redis-server")
 pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed "
@@ -235,20 +235,8 @@ def _slow_portal(corpus, n_sites: int = 3, per_site: int = 8, delay: float = 0.3
     rows, urls = [], []
     for s_i in range(n_sites):
         site = p.site(f"slow{s_i}")
-        items = []
-        for i in range(per_site):
-            doc = docs[(s_i + i) % len(docs)]
-            path = f"/nb/2022/t2022_{i}.html"
-            title = doc.title.replace(str(doc.year), str(2000 + i))
-            body = c.report_page(doc).replace(doc.title, title).encode()
-
-            def slow(body=body, **_):
-                time.sleep(delay)
-                return 200, {"Content-Type": "text/html; charset=utf-8"}, body
-            site.fn(path, slow)
-            items.append((f".{path[3:]}", title))
-            urls.append(site.url(path))
-        TrsColumn(site, items, per_page=4)
+        slow_column(site, docs, per_site, per_page=4, delay=delay, offset=s_i)
+        urls += [site.url(f"/nb/2022/t2022_{i}.html") for i in range(per_site)]
         rows.append((f"慢{s_i}县", "county", "410311", site.url("/nb/index.html")))
     return p, rows, urls
 
