@@ -26,8 +26,6 @@ import socket
 import sys
 import time
 import uuid
-from collections import defaultdict
-from urllib.parse import urlsplit
 
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured

@@ -104,6 +104,7 @@ def _read_pages(pdf) -> tuple[list[Token], int]:
         right = max((ln["x1"] for ln in lines), default=page.width)
         para: list[str] = []
         para_top = 0.0
+        last_short = False
         for n, ln in enumerate(lines):
             text = fix_spacing(ln["text"].strip())
             # a page number sits in the page's first or last lines; a lone number elsewhere is

@@ -13,7 +13,6 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-import pytest
 
 from test_datasette_browser import DB, db_path, serving  # noqa: F401 (db_path: the fixture)
 
