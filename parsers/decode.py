@@ -33,13 +33,21 @@ def sniff(data: bytes) -> str:
     if _HTML_TAG.search(head) or _HTML_TAG.search(data[:65536]):
         # Markdown may hold inline tags (<br>, <table>): a file that opens with a Markdown heading
         # or has a pipe-table rule, and no <html>/<body>, is text, not a cut-off page
-        if _MARKDOWN.search(data[:65536]) and not _PAGE_TAG.search(data[:65536]):
+        if _is_markdown(data[:65536]) and not _PAGE_TAG.search(data[:65536]):
             return "text"
         return "html"
     return "text"
 
 
-_MARKDOWN = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*#{1,6}\s|^\s*\|?\s*:?-{3,}:?\s*\|", re.M)
+_MD_HEADING = re.compile(rb"(?:\xef\xbb\xbf)?\s*#{1,6}\s")
+_MD_RULE = re.compile(rb"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", re.M)
+
+
+def _is_markdown(chunk: bytes) -> bool:
+    """Opens with a Markdown heading, or has a pipe-table rule. The rule's regex runs only when
+    the page has a `---` at all: with re.M it is tried at every byte (1.4 ms on a 18 KiB page,
+    a fifth of parsing a whole report)."""
+    return bool(_MD_HEADING.match(chunk)) or (b"---" in chunk and bool(_MD_RULE.search(chunk)))
 _PAGE_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body)\b", re.I)
 
 
