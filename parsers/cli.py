@@ -15,7 +15,12 @@ REPORT_STATUSES = {"parsed", "attachment", "image_only"}
 
 
 def run(args: Namespace) -> int:
+    """Parse every PATH; reports given together settle each other's glued 主动公开 rows where
+    they are one body's consecutive years (parsers/year_chain.py). Exit 1 if any PATH failed."""
+    from parsers.year_chain import settle_all
+
     failed = 0
+    done: list[tuple[str, dict]] = []
     for path in args.paths:
         try:
             result = _parse_file(path)
@@ -31,6 +36,9 @@ def run(args: Namespace) -> int:
             print(f"nianbao parse: {path}: {result['status']}: {result.get('reason') or 'no report on the page'}", file=sys.stderr)
             failed += 1
             continue
+        done.append((path, result))
+    settle_all([r for _, r in done])
+    for path, result in done:
         if args.json:
             if len(args.paths) == 1:
                 print(json.dumps(result, ensure_ascii=False, indent=1))

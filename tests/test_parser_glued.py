@@ -83,6 +83,34 @@ def test_undecidable_rows_are_blank_and_listed_never_guessed() -> None:
     assert "396|0|181" in detail and "11 readings fit" in detail
 
 
+def test_the_next_years_report_settles_the_chain_rows_it_decides() -> None:
+    """pt-zone-2020 prints 上一年项目数量 396, 10, 2648, 35 (glued too): given together with
+    pt-zone-2019, `nianbao parse` fills 2019's 行政许可, 其他对外管理服务事项, 行政处罚 and
+    行政事业性收费 from previous_count(2019) + change(2019) = previous_count(2020), each right by
+    the truth; 行政强制 keeps two readings (126|0|25, 1260|2|5) and stays blank, and rows the
+    chain does not cover (规范性文件, 采购) are untouched."""
+    import subprocess
+    import sys
+
+    src, nxt = PINGTAN / "pt-zone-2019.txt", PINGTAN / "pt-zone-2020.txt"
+    exe = Path(sys.executable).with_name("nianbao")
+    p = subprocess.run([str(exe), "parse", "--json", str(src), str(nxt)], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    got = {Path(r["path"]).name: r for r in map(json.loads, p.stdout.splitlines())}
+    truth = json.loads(src.with_name(src.stem + ".truth.json").read_text(encoding="utf-8"))
+    right, total, wrong, fields = _scorer().score(truth, got[src.name])
+    assert not fields
+    assert {w.split("/")[1] for w in wrong} == {"normative_documents", "coercion", "procurement"}
+    assert all(w.endswith("got None") for w in wrong)
+    notes = {c["detail"].split(":")[0]: c["detail"] for c in got[src.name]["checks"] if c["rule"] == "cells.inferred"}
+    assert "the 2020 report's 上一年项目数量 = 396: 396|0|181" in notes["active_disclosure/licensing"]
+    coercion = next(c["detail"] for c in got[src.name]["checks"] if c["detail"].startswith("active_disclosure/coercion"))
+    assert "2 readings fit" in coercion and "126|0|25" in coercion and "1260|2|5" in coercion
+    # alone, the same file still leaves those rows blank (test_undecidable_rows_are_blank_and_listed_never_guessed)
+    later = next(c["detail"] for c in got[nxt.name]["checks"] if c["detail"].startswith("active_disclosure/licensing"))
+    assert "the 2019 report's 上一年项目数量 + 本年增/减 = 396" in later and "5 readings fit" in later
+
+
 def test_pingtan_folder_scores_through_the_cli() -> None:
     import subprocess
     import sys
