@@ -61,3 +61,18 @@ def test_parse_says_a_markdown_file_holds_no_report(tmp_path):
 
 def test_lock_files_are_ignored_by_git():
     assert "*.lock" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_parse_into_a_closed_pipe_stops_quietly():
+    """`nianbao parse --json A B | head -c 10`: the reader leaves after 10 bytes; the command
+    ends with 141 like other Unix tools, not with a BrokenPipeError traceback."""
+    from conftest import CORPUS
+
+    paths = [str(p) for p in sorted((CORPUS / "seeds").glob("*.txt"))[:4]]   # more than a pipe holds
+    p = subprocess.Popen([sys.executable, "-m", "crawler.cli", "parse", "--json", *paths], cwd=ROOT, env=ENV,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(10)
+    p.stdout.close()
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
