@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-
-
-def _err(msg: str) -> None:
-    print(f"nianbao discover: {msg}", file=sys.stderr)
 
 
 def site_report(site: dict, tally) -> dict:
@@ -53,13 +48,13 @@ def format_site(r: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.run import build_settings
+    from crawler.runtime import build_settings, error
     from crawler.sitesfile import SitesError, load_sites
 
     try:
         sites = load_sites(args.sites)
     except SitesError as e:
-        _err(f"bad sites file: {e}")
+        error(f"bad sites file: {e}", "discover")
         return 2
     with tempfile.TemporaryDirectory(prefix="nianbao-discover-") as tmp:
         ns = argparse.Namespace(db=str(Path(tmp) / "discover.db"), set=list(getattr(args, "set", None) or []))
@@ -75,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         process.start()
         spider = crawler.spider
         if spider is None or not hasattr(spider, "ledger"):
-            _err("the dry run did not start (see the log above)")
+            error("the dry run did not start (see the log above)", "discover")
             return 3
         out = [site_report(s, spider.ledger[s["id"]]) for s in spider.sites]
     for r in out:

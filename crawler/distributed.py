@@ -434,7 +434,7 @@ def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:
 
 def worker_settings(args: argparse.Namespace):
     """Project settings (+ production if selected) with the worker overlay; `-s` still wins."""
-    from crawler.run import build_settings
+    from crawler.runtime import build_settings
     from crawler.settings import worker
 
     settings = build_settings(args)
@@ -448,13 +448,13 @@ def worker_settings(args: argparse.Namespace):
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    from crawler.run import EXIT_FAILED, EXIT_OK, EXIT_USAGE, _err
+    from crawler.runtime import EXIT_FAILED, EXIT_OK, EXIT_USAGE, error
     from crawler.sitesfile import SitesError
 
     try:
         settings = worker_settings(args)
     except ValueError as e:
-        _err(str(e))
+        error(str(e))
         return EXIT_USAGE
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:4]}"
     settings.set("NIANBAO_WORKER_ID", worker_id, priority="cmdline")
@@ -462,7 +462,7 @@ def run_worker(args: argparse.Namespace) -> int:
         server = redis_from_url(args.redis)
         server.ping()
     except Exception as e:  # noqa: BLE001 - bad URL or nobody listening: say which
-        _err(f"cannot use Redis at {args.redis}: {e}")
+        error(f"cannot use Redis at {args.redis}: {e}")
         return EXIT_FAILED
     shared = rs.Shared(server, worker_id)
     ttl = settings.getfloat("NIANBAO_WORKER_TTL", 30)
@@ -474,7 +474,7 @@ def run_worker(args: argparse.Namespace) -> int:
             try:
                 seed(server, args, worker_id)
             except (SitesError, ValueError) as e:
-                _err(f"bad sites file: {e}" if isinstance(e, SitesError) else str(e))
+                error(f"bad sites file: {e}" if isinstance(e, SitesError) else str(e))
                 return EXIT_USAGE
         elif args.sites:
             log.warning("--sites is read by the seeder only (crawl --redis ... --seed); ignored")
@@ -500,7 +500,7 @@ def run_worker(args: argparse.Namespace) -> int:
         print(f"worker {worker_id}: {stats.get('downloader/request_count', 0)} requests, "
               f"{stats.get('nianbao/shipped', 0)} items shipped ({reason})")
         if reason not in ("finished", "shutdown", None):
-            _err(f"worker ended early: {reason}")
+            error(f"worker ended early: {reason}")
             return EXIT_FAILED
         return EXIT_OK
     finally:
@@ -603,7 +603,7 @@ class Ingester:
         return summary
 
     def loop(self, idle_timeout: float) -> int:
-        from crawler.run import EXIT_FAILED, EXIT_OK, _err, format_summary
+        from crawler.runtime import EXIT_FAILED, EXIT_OK, error, format_summary
 
         while self.server.lmove(rs.INGESTING, rs.ITEMS, "LEFT", "RIGHT"):
             pass   # a killed ingester's unfinished items go first, in their order
@@ -626,8 +626,8 @@ class Ingester:
             if time.monotonic() - last >= idle_timeout and not p["workers"] and not p["items"]:
                 break
         if run is not None and not (complete or p["finished"]):
-            _err(f"run {run['id']} is unfinished ({p['queued']} requests queued, {p['in_flight']} in flight) "
-                 f"and no worker is alive: start workers (nianbao crawl --redis {self.url}) and ingest again")
+            error(f"run {run['id']} is unfinished ({p['queued']} requests queued, {p['in_flight']} in flight) "
+                 f"and no worker is alive: start workers (nianbao crawl --redis {self.url}) and ingest again", "ingest")
             return EXIT_FAILED
         if run is None:
             print("nianbao ingest: nothing was seeded; nothing to store")
@@ -635,15 +635,15 @@ class Ingester:
 
 
 def run_ingest(args: argparse.Namespace) -> int:
-    from crawler.run import EXIT_FAILED, _err, claim_db
+    from crawler.runtime import EXIT_FAILED, claim_db, error
 
     try:
         server = redis_from_url(args.redis)
         server.ping()
     except Exception as e:  # noqa: BLE001
-        _err(f"cannot use Redis at {args.redis}: {e}")
+        error(f"cannot use Redis at {args.redis}: {e}", "ingest")
         return EXIT_FAILED
-    lock, status = claim_db(args.db)
+    lock, status = claim_db(args.db, "ingest")
     if lock is None:
         return status
     logging.basicConfig(level=logging.INFO, format="%(asctime)s [%(name)s] %(levelname)s: %(message)s")
