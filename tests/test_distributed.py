@@ -344,7 +344,7 @@ def test_ack_queue_parks_acks_and_requeues_a_dead_workers_requests(redis_server)
     import redis as redis_lib
     from scrapy import Request
 
-    from crawler import redis_state as rs
+    from crawler.scaleout import redis_state as rs
 
     server = redis_lib.Redis.from_url(redis_server())
     spider = _Spider()
@@ -378,8 +378,8 @@ def test_seed_joins_an_unfinished_run_instead_of_replacing_it(redis_server, tmp_
 
     import redis as redis_lib
 
-    from crawler import redis_state as rs
-    from crawler.distributed import seed
+    from crawler.scaleout import redis_state as rs
+    from crawler.scaleout.seeder import seed
 
     url = redis_server()
     server = redis_lib.Redis.from_url(url)
@@ -406,8 +406,9 @@ def test_nothing_seeded_ingester_and_worker_exit_0(redis_server, tmp_path):
 def test_ingester_stores_what_a_killed_ingester_left_then_finishes_the_run(redis_server, tmp_path):
     import redis as redis_lib
 
-    from crawler import redis_state as rs
-    from crawler.distributed import Ingester, encode_item
+    from crawler.scaleout import redis_state as rs
+    from crawler.scaleout.ingester import Ingester
+    from crawler.scaleout.wire import encode_item
     from crawler.items import CrawlItem
 
     from storage.store import site_id_for

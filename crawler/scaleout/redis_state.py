@@ -1,5 +1,5 @@
 """What a distributed crawl shares in Redis: key names, the acknowledged request queue, worker
-heartbeats and the run descriptor. crawler/distributed.py builds the worker and the ingester on it.
+heartbeats and the run descriptor. The other modules of crawler.scaleout build the roles on it.
 
 Keys (one crawl per Redis database: redis://HOST:PORT/N; every key starts with `nianbao:`):
 
@@ -205,7 +205,7 @@ class Heartbeat(threading.Thread):
 
 class AckPriorityQueue(PriorityQueue):
     """scrapy-redis's priority queue with acknowledgements: a popped request stays in the worker's
-    processing hash until its response or failure has been handled (crawler.distributed.AckMiddleware
+    processing hash until its response or failure has been handled (crawler.scaleout.worker.AckMiddleware
     acks it), so a killed worker's requests are requeued by whoever notices its heartbeat expired.
 
     A request pushed while it carries an ack id (a retry or redirect of a popped request) replaces
@@ -219,7 +219,7 @@ class AckPriorityQueue(PriorityQueue):
         super().__init__(server, spider, key, serializer)
         self.worker = getattr(spider, "worker_id", None)
         if not self.worker:
-            raise ValueError("AckPriorityQueue needs a spider with a worker_id (crawler.distributed.WorkerSpider)")
+            raise ValueError("AckPriorityQueue needs a spider with a worker_id (crawler.scaleout.worker.WorkerSpider)")
         self.processing = processing_key(self.worker)
         self._pop = server.register_script(_POP)
 
