@@ -13,6 +13,8 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from crawler import ledger as run_ledger
+
 
 def site_report(site: dict, tally) -> dict:
     """What discovery found on one site, as plain data."""
@@ -68,11 +70,12 @@ def run(args: argparse.Namespace) -> int:
         crawler = process.create_crawler(ReportsSpider)
         process.crawl(crawler, sites=args.sites, mode="discover")
         process.start()
-        spider = crawler.spider
-        if spider is None or not hasattr(spider, "ledger"):
+        try:
+            ledger = run_ledger.of(crawler)
+        except LookupError:
             error("the dry run did not start (see the log above)", "discover")
             return 3
-        out = [site_report(s, spider.ledger[s["id"]]) for s in spider.sites]
+        out = [site_report(s, ledger[s["id"]]) for s in ledger.sites]
     for r in out:
         print(json.dumps(r, ensure_ascii=False) if args.json else format_site(r) + "\n")
     return 0 if any(r["reachable"] for r in out) or not sites else 1

@@ -339,6 +339,9 @@ class _Spider:
     def parse(self, response):  # a callback the queue can name
         pass
 
+    def follow_run(self, run_id):  # the queue tells the worker the run of each popped request
+        pass
+
 
 def test_ack_queue_parks_acks_and_requeues_a_dead_workers_requests(redis_server):
     import redis as redis_lib
@@ -384,7 +387,8 @@ def test_seed_joins_an_unfinished_run_instead_of_replacing_it(redis_server, tmp_
     url = redis_server()
     server = redis_lib.Redis.from_url(url)
     sites = write_sites(tmp_path / "s.csv", [("x", "county", "1", "http://127.0.0.1:9/")])
-    args = argparse.Namespace(sites=str(sites), db=str(tmp_path / "nb.db"), mode="backfill", years=None, revalidate=False)
+    args = argparse.Namespace(sites=str(sites), db=str(tmp_path / "nb.db"), mode="backfill", years=None, revalidate=False,
+                              redis=url)
     first = seed(server, args, "seeder-1")
     assert first and server.zcard(rs.REQUESTS) == 1 and not (tmp_path / "nb.db").exists()
     assert seed(server, args, "seeder-2") is None                      # one request still queued

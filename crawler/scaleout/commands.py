@@ -10,11 +10,11 @@ import sys
 import time
 import uuid
 
-from crawler.runtime import EXIT_FAILED, EXIT_OK, EXIT_USAGE, build_settings, claim_db, error
+from crawler.runtime import EXIT_FAILED, EXIT_OK, EXIT_USAGE, claim_db, error
 from crawler.scaleout import redis_state as rs
 from crawler.scaleout.ingester import Ingester
 from crawler.scaleout.seeder import seed
-from crawler.scaleout.worker import WorkerSpider
+from crawler.scaleout.worker import WorkerSpider, worker_settings
 
 log = logging.getLogger(__name__)
 
@@ -23,20 +23,6 @@ def redis_from_url(url: str):
     from scrapy_redis.connection import get_redis
 
     return get_redis(url=url, socket_timeout=30, socket_connect_timeout=10, retry_on_timeout=True)
-
-
-def worker_settings(args: argparse.Namespace):
-    """Project settings (+ production if selected) with the worker overlay; `-s` still wins."""
-    from crawler.settings import worker
-
-    settings = build_settings(args)
-    for name in (n for n in dir(worker) if n.isupper()):
-        value = getattr(worker, name)
-        if name in ("ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES"):
-            value = {**settings.getdict(name), **value}
-        settings.set(name, value, priority="project")
-    settings.set("REDIS_URL", args.redis, priority="cmdline")
-    return settings
 
 
 def run_worker(args: argparse.Namespace) -> int:
@@ -63,7 +49,7 @@ def run_worker(args: argparse.Namespace) -> int:
     try:
         if args.seed:
             try:
-                seed(server, args, worker_id)
+                seed(server, args, worker_id, settings)
             except (SitesError, ValueError) as e:
                 error(f"bad sites file: {e}" if isinstance(e, SitesError) else str(e))
                 return EXIT_USAGE

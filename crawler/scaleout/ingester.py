@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 import time
 
-from crawler.ledger import RunLedger
 from crawler.pipelines import StorePipeline
 from crawler.runtime import EXIT_FAILED, EXIT_OK, error, format_summary
 from crawler.scaleout import redis_state as rs
+from crawler.scaleout.ledger import RedisLedger
 from crawler.scaleout.wire import decode_item
 from crawler.spiders.reports import parse_years
 
@@ -81,27 +81,17 @@ class Ingester:
     def finish(self) -> dict:
         """The run is complete: the sites' outcome and the runs row, as a single-process crawl writes them."""
         run = self.run
-        outcome = {rs.text(k): rs.text(v) for k, v in self.server.hgetall(rs.OUTCOME).items()}
-        listed = {rs.text(s) for s in self.server.smembers(rs.LISTED)}
-        reasons = {rs.text(k): rs.text(v) for k, v in self.server.hgetall(rs.REASON).items()}
-        for s in run["sites"]:
-            if s["id"] not in listed and s["id"] not in outcome:
-                outcome[s["id"]] = "failed"   # not one list page: as the single-process spider decides
+        ledger = RedisLedger(self.server, run)
+        ledger.read_outcomes()     # a site without one list page has failed, as in one process
         counts = {rs.text(k): int(v) for k, v in self.server.hgetall(rs.COUNTS).items()}
         stats = {rs.text(k): int(v) for k, v in self.server.hgetall(rs.STATS).items()}
-        failed = sum(1 for v in outcome.values() if v == "failed")
-        blocked = sum(1 for v in outcome.values() if v == "blocked")
+        sites = ledger.counts()
         summary = {k: counts.get(k, 0) for k in COUNT_KEYS}
-        summary.update(sites_ok=len(run["sites"]) - failed - blocked, sites_failed=failed, sites_blocked=blocked,
-                       requests=stats.get("downloader/request_count", 0), bytes=stats.get("downloader/response_bytes", 0),
-                       status="finished")
+        summary.update(sites_ok=sites["sites_ok"], sites_failed=sites["sites_failed"],
+                       sites_blocked=sites["sites_blocked"], requests=stats.get("downloader/request_count", 0),
+                       bytes=stats.get("downloader/response_bytes", 0), status="finished")
         summary["unchanged"] += stats.get("nianbao/revalidated_unchanged", 0)
-        ledger = RunLedger(s["id"] for s in run["sites"])
-        for sid, o in outcome.items():
-            ledger[sid].outcome = o
-        for sid, r in reasons.items():
-            ledger[sid].reason = r
-        self.pipeline.record_sites(run["sites"], ledger)
+        self.pipeline.record_sites(ledger)
         self.store.finish_run(int(run["db_run_id"]), **summary)
         self.server.hset(rs.RUN, "finished", "1")
         years = run.get("years")

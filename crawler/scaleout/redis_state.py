@@ -179,6 +179,7 @@ def read_run(server) -> dict | None:
         return None
     raw["sites"] = json.loads(raw.get("sites") or "[]")
     raw["revalidate"] = raw.get("revalidate") == "1"
+    raw["rediscover"] = raw.get("rediscover") == "1"
     return raw
 
 
@@ -217,9 +218,9 @@ class AckPriorityQueue(PriorityQueue):
 
     def __init__(self, server, spider, key, serializer=None) -> None:
         super().__init__(server, spider, key, serializer)
-        self.worker = getattr(spider, "worker_id", None)
+        self.worker = spider.worker_id     # a crawler.scaleout.worker.WorkerSpider
         if not self.worker:
-            raise ValueError("AckPriorityQueue needs a spider with a worker_id (crawler.scaleout.worker.WorkerSpider)")
+            raise ValueError("AckPriorityQueue needs a worker id (NIANBAO_WORKER_ID)")
         self.processing = processing_key(self.worker)
         self._pop = server.register_script(_POP)
 
@@ -240,9 +241,7 @@ class AckPriorityQueue(PriorityQueue):
         if not res:
             return None
         ack_id, data, run_id = (text(x) if i != 1 else x for i, x in enumerate(res))
-        follow = getattr(self.spider, "follow_run", None)
-        if follow is not None:
-            follow(run_id)
+        self.spider.follow_run(run_id)
         request = self._decode_request(data)
         request.meta[ACK] = ack_id
         return request

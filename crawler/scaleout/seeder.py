@@ -9,9 +9,8 @@ import os
 import time
 import uuid
 
-from crawler.ledger import RunLedger
 from crawler.scaleout import redis_state as rs
-from crawler.scaleout.worker import WorkerSpider
+from crawler.scaleout.worker import WorkerSpider, worker_settings
 from crawler.spiders.reports import parse_years
 
 log = logging.getLogger(__name__)
@@ -67,9 +66,11 @@ def _stored_state(path: str):
     return state, store
 
 
-def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:
+def seed(server, args: argparse.Namespace, worker_id: str, settings=None) -> str | None:
     """Start a run from the sites file: returns its id, or None when the current run is unfinished
-    (the caller joins it as a worker instead). Raises SitesError/ValueError on bad input."""
+    (the caller joins it as a worker instead). `settings` are the worker's (worker_settings(args)
+    with NIANBAO_WORKER_ID when not given). Raises SitesError/ValueError on bad input."""
+    from scrapy.crawler import Crawler
     from scrapy_redis.dupefilter import RFPDupeFilter
 
     from crawler.sitesfile import load_sites
@@ -105,20 +106,16 @@ def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:
         server.delete(*stale)   # a new run: its own fingerprints, so list pages are fetched again
         server.hset(rs.RUN, mapping={
             "id": run_id, "mode": args.mode, "years": f"{years[0]}-{years[1]}" if years else "",
-            "revalidate": "1" if args.revalidate else "0", "sites": json.dumps(sites, ensure_ascii=False),
+            "revalidate": "1" if args.revalidate else "0",
+            "rediscover": "1" if getattr(args, "rediscover", False) else "0", "sites": json.dumps(sites, ensure_ascii=False),
             "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
 
-        from scrapy.settings import Settings
-
-        spider = WorkerSpider(sites=args.sites, mode=args.mode, years=args.years)
-        spider.mode, spider.years, spider.revalidate, spider.sites = args.mode, years, bool(args.revalidate), sites
-        spider.rediscover = bool(getattr(args, "rediscover", False))
-        spider._limits(Settings(dict(pair.split("=", 1) for pair in getattr(args, "set", None) or [] if "=" in pair)))
-        spider._hosts(sites)
-        spider.by_id = {s["id"]: s for s in sites}
-        spider.ledger = RunLedger(spider.by_id)
-        spider.server = server
-        spider.worker_id = worker_id
+        if settings is None:
+            settings = worker_settings(args)
+            settings.set("NIANBAO_WORKER_ID", worker_id, priority="cmdline")
+        # a worker spider on a crawler of its own that never runs: it takes the run just written
+        # (sites, options, its ledger) from Redis; its start requests are the run's
+        spider = WorkerSpider.from_crawler(Crawler(WorkerSpider, settings))
         spider.state, spider.store = _stored_state(args.db)
         try:
             pipe = server.pipeline(transaction=False)

@@ -3,6 +3,7 @@ middleware that acknowledges each request once its output is handed on, the pipe
 parsed items to Redis, and the extension that keeps a worker open while the shared crawl has work."""
 from __future__ import annotations
 
+import argparse
 import logging
 import time
 
@@ -11,11 +12,12 @@ from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request
 
 from crawler.items import CrawlItem
-from crawler.ledger import RunLedger
 from crawler.pipelines import parse_report
 from crawler.scaleout import redis_state as rs
+from crawler.scaleout.ledger import RedisLedger
 from crawler.scaleout.wire import encode_item
-from crawler.spiders.reports import ReportsSpider, parse_years
+from crawler.runtime import build_settings
+from crawler.spiders.reports import ReportsSpider
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,6 @@ class WorkerSpider(ReportsSpider):
         self.worker_id = settings.get("NIANBAO_WORKER_ID")
         self.shared = rs.Shared(self.server, self.worker_id)
         self.store = self.state = None
-        self.errors = 0
-        self.run_id = None
         run = rs.read_run(self.server)
         if run is None:
             raise ValueError("nothing seeded in Redis (start one worker with --seed)")
@@ -54,23 +54,12 @@ class WorkerSpider(ReportsSpider):
 
     def use_run(self, run: dict) -> None:
         """Take the sites and options of a run (again when a worker outlives one run into the next)."""
-        self.run_id = run["id"]
-        self.mode = run["mode"]
-        self.years = parse_years(run.get("years") or None)
-        self.revalidate = bool(run["revalidate"])
-        self.sites = run["sites"]
-        self._hosts(self.sites)
-        self.blocked_netlocs = rs.SharedSet(self.server, rs.BLOCKED)
-        self.by_id = {s["id"]: s for s in self.sites}
         self.known: dict[str, set[str]] = {}
-        self._listed_here: set[str] = set()
-        # the base spider's per-process tallies: catalogue pages visited here (the shared
-        # duplicate filter is the cross-worker guard); outcomes are the ingester's to decide
-        self.ledger = RunLedger(self.by_id)
+        self.use_ledger(RedisLedger(self.server, run))
 
     def follow_run(self, run_id: str | None) -> None:
         """Called by the queue with the run id of each popped request."""
-        if run_id and run_id != self.run_id:
+        if run_id and run_id != self.ledger.run_id:
             run = rs.read_run(self.server)
             if run is not None:
                 log.info("joining run %s", run["id"])
@@ -81,37 +70,15 @@ class WorkerSpider(ReportsSpider):
         return
         yield
 
-    # shared per-site state ------------------------------------------------------------------
     def _known(self, site_id: str) -> set[str]:
+        """The seeder's mirror of what the database knows for the site."""
         if site_id not in self.known:
             self.known[site_id] = {rs.text(u) for u in self.server.smembers(rs.known_key(site_id))}
         return self.known[site_id]
 
-    def _count_listed(self, site_id: str) -> None:
-        if site_id not in self._listed_here:
-            self._listed_here.add(site_id)
-            self.server.sadd(rs.LISTED, site_id)
-
-    def _count_list_page(self, site_id: str) -> int:
-        """The per-site page budget, shared by every worker."""
-        return int(self.server.hincrby(rs.LIST_PAGES, site_id, 1))
-
-    def _site_problem(self, site_id: str, status: str, reason: str) -> None:
-        pipe = self.server.pipeline()
-        if status == "blocked":
-            pipe.hset(rs.OUTCOME, site_id, "blocked")
-        pipe.hsetnx(rs.REASON, site_id, reason)
-        pipe.execute()
-
-    def _settle(self, site_id: str) -> None:
-        """A site's requests are spread over workers: its outcome is decided by the ingester at the end."""
-
     def _dropped(self, request: Request, spider=None) -> None:
         # a redirect or retry the duplicate filter refused: the request it replaces is done
         self.shared.ack(request.meta.get(rs.ACK))
-
-    def _closed(self, spider=None, reason=None) -> None:
-        pass
 
     # download failures reach the errback without passing the spider middlewares: this one
     # handles its items itself and then acks (AckMiddleware does it for everything else)
@@ -129,7 +96,10 @@ class AckMiddleware:
     the request. Acking earlier would let a worker killed in between lose the items."""
 
     def __init__(self, crawler) -> None:
+        from scrapy_redis.connection import get_redis_from_settings
+
         self.crawler = crawler
+        self.shared = rs.Shared(get_redis_from_settings(crawler.settings), crawler.settings.get("NIANBAO_WORKER_ID"))
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -138,7 +108,7 @@ class AckMiddleware:
     def _ack(self, response) -> None:
         request = getattr(response, "request", None)
         if request is not None:
-            self.crawler.spider.shared.ack(request.meta.get(rs.ACK))
+            self.shared.ack(request.meta.get(rs.ACK))
 
     async def process_spider_output(self, response, result):
         try:
@@ -243,3 +213,17 @@ class WorkerExtension:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         self.push_stats()
+
+
+def worker_settings(args: argparse.Namespace):
+    """Project settings (+ production if selected) with the worker overlay; `-s` still wins."""
+    from crawler.settings import worker as overlay
+
+    settings = build_settings(args)
+    for name in (n for n in dir(overlay) if n.isupper()):
+        value = getattr(overlay, name)
+        if name in ("ITEM_PIPELINES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "DOWNLOADER_MIDDLEWARES"):
+            value = {**settings.getdict(name), **value}
+        settings.set(name, value, priority="project")
+    settings.set("REDIS_URL", args.redis, priority="cmdline")
+    return settings
