@@ -9,12 +9,11 @@ import argparse
 import sys
 
 from crawler.runtime import (EXIT_FAILED, EXIT_USAGE, build_settings, claim_db, error, exit_status,
-                             format_summary)
+                             format_summary, parse_years)
 
 
 def run(args: argparse.Namespace) -> int:
     from crawler.sitesfile import SitesError, load_sites
-    from crawler.spiders.reports import parse_years
 
     if not args.db and not (getattr(args, "redis", None) and not getattr(args, "seed", False)):
         error("--db is required (only a --redis worker started without --seed runs without one)")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -137,3 +138,16 @@ def build_settings(args: argparse.Namespace):
     if getattr(args, "log_file", None):
         settings.set("LOG_FILE", args.log_file, priority="cmdline")
     return settings
+
+
+def parse_years(spec: str | None) -> tuple[int, int] | None:
+    """'2019-2024' or '2021' -> (first, last)."""
+    if not spec:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", str(spec))
+    if not m:
+        raise ValueError(f"--years must look like 2019-2024, not {spec!r}")
+    first, last = int(m[1]), int(m[2] or m[1])
+    if first > last:
+        first, last = last, first
+    return first, last

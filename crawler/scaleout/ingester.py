@@ -11,7 +11,7 @@ from crawler.runtime import EXIT_FAILED, EXIT_OK, error, format_summary
 from crawler.scaleout import redis_state as rs
 from crawler.scaleout.ledger import RedisLedger
 from crawler.scaleout.wire import decode_item
-from crawler.spiders.reports import parse_years
+from crawler.runtime import parse_years
 
 log = logging.getLogger(__name__)
 

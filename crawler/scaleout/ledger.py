@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from crawler.ledger import RunLedger
 from crawler.scaleout import redis_state as rs
-from crawler.spiders.reports import parse_years
+from crawler.runtime import parse_years
 
 
 class RedisLedger(RunLedger):

@@ -11,7 +11,7 @@ import uuid
 
 from crawler.scaleout import redis_state as rs
 from crawler.scaleout.worker import WorkerSpider, worker_settings
-from crawler.spiders.reports import parse_years
+from crawler.runtime import parse_years
 
 log = logging.getLogger(__name__)
 
