@@ -53,7 +53,7 @@ def parse_report(item: CrawlItem) -> dict:
     "message": ...} when the parser rejects or crashes on it. Plain data, so a distributed worker
     can parse and ship the result to the one writer."""
     from parsers import ParseError
-    from parsers.limits import ParserCrash, parse_isolated
+    from parsers.isolated import ParserCrash, parse_isolated
 
     url = item["url"]
     try:
