@@ -440,3 +440,34 @@ def test_ingester_stores_what_a_killed_ingester_left_then_finishes_the_run(redis
         assert conn.execute("SELECT url FROM crawl_state WHERE what = 'column'").fetchall() == [("http://127.0.0.1:9/nb/",)]
         assert conn.execute("SELECT mode, status, sites_ok FROM runs").fetchall() == [("backfill", "finished", 1)]
         assert conn.execute("SELECT crawl_status FROM sites").fetchall() == [("ok",)]
+
+
+def test_redis_ledger_shares_budget_problems_and_blocks_between_workers(redis_server):
+    import redis as redis_lib
+
+    from crawler.scaleout.ledger import RedisLedger
+
+    server = redis_lib.Redis.from_url(redis_server())
+    sites = [{"id": sid, "url": f"http://{sid}.gov.cn/"} for sid in ("a", "b", "c")]
+    run = {"id": "r1", "mode": "backfill", "years": "2020-2022", "revalidate": False, "sites": sites}
+    w1, w2 = RedisLedger(server, run), RedisLedger(server, run)
+    assert w1.years == (2020, 2022) and w1.mode == "backfill"
+    assert [w1.list_page("a"), w2.list_page("a"), w1.list_page("a")] == [1, 2, 3]   # one budget for all
+    w1.requested("a")
+    assert not w1.settle("a")               # no worker sees a site's last request
+    w1.listed("a")
+    w2.listed("b")
+    w2.problem("b", "failed", "http://b.gov.cn/x: HTTP 404")
+    w1.problem("c", "blocked", "http://c.gov.cn/: HTTP 412")
+    w1.block_host("c.gov.cn")
+    assert w2.is_blocked("c.gov.cn")
+    w1.finish("finished")                   # a worker's end decides nothing
+    assert w1["c"].outcome is None
+    ingester = RedisLedger(server, run)
+    ingester.read_outcomes()
+    assert [ingester[s].outcome for s in ("a", "b", "c")] == [None, None, "blocked"]
+    assert ingester["b"].reason == "http://b.gov.cn/x: HTTP 404"
+    assert ingester.counts()["sites_ok"] == 2 and ingester.counts()["sites_blocked"] == 1
+    server.srem("nianbao:listed", "a")      # a site none of whose list pages answered has failed
+    ingester.read_outcomes()
+    assert ingester["a"].outcome == "failed" and ingester.counts()["sites_failed"] == 1
