@@ -13,10 +13,10 @@ from scrapy.http import Request
 
 from crawler.items import CrawlItem
 from crawler.pipelines import parse_report
+from crawler.runtime import build_settings
 from crawler.scaleout import redis_state as rs
 from crawler.scaleout.ledger import RedisLedger
 from crawler.scaleout.wire import encode_item
-from crawler.runtime import build_settings
 from crawler.spiders.reports import ReportsSpider
 
 log = logging.getLogger(__name__)
