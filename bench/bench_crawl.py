@@ -142,7 +142,7 @@ def shared_crawl(url: str, sites: Path, db: Path, workers: int, extra: list[str]
     """Seconds until a shared crawl (seeder + workers-1 + ingester) has crawled, parsed and stored everything."""
     import redis
 
-    from crawler.redis_state import Shared
+    from crawler.scaleout.redis_state import Shared
 
     redis.Redis.from_url(url).flushdb()
     env = dict(os.environ, PYTHONPATH=str(ROOT))

@@ -14,7 +14,7 @@ COMMANDS = {
     "crawl": "crawler.run:run",
     "serve": "storage.serve:run",
     "reparse": "storage.reparse:run",
-    "ingest": "crawler.distributed:run_ingest",
+    "ingest": "crawler.scaleout.commands:run_ingest",
     "discover": "crawler.discover:run",
 }
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-
-def _err(msg: str) -> None:
-    print(f"nianbao discover: {msg}", file=sys.stderr)
+from crawler import ledger as run_ledger
 
 
 def site_report(site: dict, tally) -> dict:
@@ -53,13 +50,13 @@ def format_site(r: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from crawler.run import build_settings
+    from crawler.runtime import build_settings, error
     from crawler.sitesfile import SitesError, load_sites
 
     try:
         sites = load_sites(args.sites)
     except SitesError as e:
-        _err(f"bad sites file: {e}")
+        error(f"bad sites file: {e}", "discover")
         return 2
     with tempfile.TemporaryDirectory(prefix="nianbao-discover-") as tmp:
         ns = argparse.Namespace(db=str(Path(tmp) / "discover.db"), set=list(getattr(args, "set", None) or []))
@@ -73,11 +70,12 @@ def run(args: argparse.Namespace) -> int:
         crawler = process.create_crawler(ReportsSpider)
         process.crawl(crawler, sites=args.sites, mode="discover")
         process.start()
-        spider = crawler.spider
-        if spider is None or not hasattr(spider, "ledger"):
-            _err("the dry run did not start (see the log above)")
+        try:
+            ledger = run_ledger.of(crawler)
+        except LookupError:
+            error("the dry run did not start (see the log above)", "discover")
             return 3
-        out = [site_report(s, spider.ledger[s["id"]]) for s in spider.sites]
+        out = [site_report(s, ledger[s["id"]]) for s in ledger.sites]
     for r in out:
         print(json.dumps(r, ensure_ascii=False) if args.json else format_site(r) + "\n")
     return 0 if any(r["reachable"] for r in out) or not sites else 1

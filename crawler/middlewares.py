@@ -13,6 +13,7 @@ from scrapy.http import HtmlResponse, Request, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from crawler import ledger as run_ledger
 from crawler.discovery import challenge_reason
 
 log = logging.getLogger(__name__)
@@ -51,14 +52,13 @@ class HostGuardMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        spider = self.crawler.spider
-        rules = getattr(spider, "host_rules", None)
+        ledger = run_ledger.of(self.crawler)
         netloc = _netloc(request)
-        if rules is not None and not rules.allows(request.url):
+        if not ledger.allows(request.url):
             self.crawler.stats.inc_value("nianbao/offsite_dropped")
             log.info("off-site request dropped: %s (from %s)", request.url, request.meta.get("from_url"))
             raise OffSite(f"off-site host {netloc}")
-        if netloc in getattr(spider, "blocked_netlocs", ()):
+        if ledger.is_blocked(netloc):
             raise Blocked(f"host {netloc} answered with a challenge earlier")
         return None
 
@@ -80,8 +80,7 @@ class RedirectGuardMiddleware:
                 target = urljoin(request.url, location)
             except ValueError:
                 raise OffSite(f"malformed redirect to {location!r}") from None
-            rules = getattr(self.crawler.spider, "host_rules", None)
-            if rules is not None and not rules.allows(target):
+            if not run_ledger.of(self.crawler).allows(target):
                 self.crawler.stats.inc_value("nianbao/offsite_redirect_dropped")
                 log.warning("off-site redirect dropped: %s -> %s", request.url, target)
                 raise OffSite(f"off-site redirect to {target}")
@@ -160,8 +159,7 @@ class ChallengeMiddleware:
         text = response.text if isinstance(response, TextResponse) else response.body[:20000].decode("utf-8", "replace")
         reason = challenge_reason(response.status, text)
         if reason:
-            spider = self.crawler.spider
-            getattr(spider, "blocked_netlocs", set()).add(_netloc(request))
+            run_ledger.of(self.crawler).block_host(_netloc(request))
             self.crawler.stats.inc_value("nianbao/blocked")
             log.warning("blocked by %s: %s (%s)", _netloc(request), request.url, reason)
             raise Blocked(reason)

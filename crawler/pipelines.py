@@ -53,7 +53,7 @@ def parse_report(item: CrawlItem) -> dict:
     "message": ...} when the parser rejects or crashes on it. Plain data, so a distributed worker
     can parse and ship the result to the one writer."""
     from parsers import ParseError
-    from parsers.limits import ParserCrash, parse_isolated
+    from parsers.isolated import ParserCrash, parse_isolated
 
     url = item["url"]
     try:
@@ -124,7 +124,8 @@ class StorePipeline:
     def open_spider(self, spider=None) -> None:
         from storage.store import DatabaseLocked, WriterLock
 
-        spider = spider or self.crawler.spider
+        from crawler import ledger as run_ledger
+
         db = self.crawler.settings.get("NIANBAO_DB")
         try:
             # one writer per database, also under `scrapy crawl reports` (nianbao crawl took it already)
@@ -133,15 +134,14 @@ class StorePipeline:
             log.error("%s", e)
             self.crawler.stats.set_value("nianbao/locked", True)
             raise CloseSpider("locked") from None
-        self.open_store(db, getattr(spider, "years", None))
-        sites = getattr(spider, "sites", None)
-        if sites and getattr(spider, "ledger", None) is not None:    # the spider's sites, before any item
-            self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in sites])
+        self.ledger = ledger = run_ledger.of(self.crawler)    # the spider's run: its sites and options
+        self.open_store(db, ledger.years)
+        if ledger.sites:    # the run's sites, before any item
+            self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in ledger.sites])
         self.started = time.time()
-        self.run_id = self.store.start_run(getattr(spider, "mode", "nightly"),
-                                           sites=len(getattr(spider, "sites", [])),
+        self.run_id = self.store.start_run(ledger.mode, sites=len(ledger.sites),
                                            years="-".join(map(str, self.years)) if self.years else None,
-                                           revalidate=bool(getattr(spider, "revalidate", False)))
+                                           revalidate=ledger.revalidate)
         killed = self.store.close_abandoned_runs(by_run=self.run_id)
         if killed:
             log.warning("%d earlier run(s) had not finished (killed): marked killed in runs", killed)
@@ -154,12 +154,11 @@ class StorePipeline:
         """Write the sites' outcomes and the runs row, put the summary in the stats, close."""
         if self.store is None:            # locked out: nothing was opened
             return
-        spider = spider or self.crawler.spider
         stats = self.crawler.stats
         self.reason = reason or stats.get_value("finish_reason") or "finished"
-        self._unfinished_sites(spider)
+        self.ledger.finish(self.reason)     # the spider has already; again in case it never closed
         summary = dict(self.counts)
-        summary.update(spider.site_counts() if hasattr(spider, "site_counts") else {})
+        summary.update(self.ledger.counts())
         summary["requests"] = stats.get_value("downloader/request_count", 0)
         summary["bytes"] = stats.get_value("downloader/response_bytes", 0)
         summary["unchanged"] += stats.get_value("nianbao/revalidated_unchanged", 0)
@@ -172,7 +171,7 @@ class StorePipeline:
         for k, v in summary.items():
             stats.set_value(f"nianbao/summary/{k}", v)
         try:
-            self._site_statuses(spider)
+            self.record_sites(self.ledger)
             self.store.finish_run(self.run_id, **{k: v for k, v in summary.items() if k not in ("sites_total", "sites_done")})
         except sqlite3.Error as e:
             # the next run closes this run's row as killed
@@ -183,33 +182,14 @@ class StorePipeline:
             if self.lock is not None:
                 self.lock.release()
 
-    def _unfinished_sites(self, spider) -> None:
-        """A run that ended early (timeout, start error, shutdown) did not finish some sites:
-        they failed, and say why, instead of counting as ok."""
-        ledger = getattr(spider, "ledger", None)
-        if self.reason == "finished" or ledger is None or not getattr(spider, "sites", None):
-            return
-        for s in spider.sites:
-            tally = ledger[s["id"]]
-            if not tally.done and tally.outcome in (None, "failed"):
-                tally.outcome = "failed"
-                if tally.reason is None:
-                    tally.reason = f"the run ended early ({self.reason}) before the site was done"
-
-    def _site_statuses(self, spider) -> None:
-        sites = getattr(spider, "sites", None)
-        ledger = getattr(spider, "ledger", None)
-        if sites and ledger is not None:
-            self.record_sites(sites, ledger)
-
-    def record_sites(self, sites: list[dict], ledger) -> None:
-        """Per-site outcome of this run on the sites row: ok | failed | blocked, with the reason,
-        the CMS family, the columns and organs known, and the reports stored per organ."""
+    def record_sites(self, ledger) -> None:
+        """Per-site outcome of the run (crawler.ledger) on the sites row: ok | failed | blocked, with
+        the reason, the CMS family, the columns and organs known, and the reports stored per organ."""
         from storage.store import now
 
         stamp = now()
         rows = []
-        for s in sites:
+        for s in ledger.sites:
             tally = ledger[s["id"]]
             if tally.outcome not in (None, "ok"):    # one line per site problem (pages are logged at INFO)
                 log.warning("site %s %s: %s", s.get("name"), tally.outcome, tally.reason or "no answer")
@@ -221,7 +201,8 @@ class StorePipeline:
                         "columns_found": len(known), "organs_found": len({c["organ"] for c in known if c.get("organ")}),
                         "reports_per_organ": json.dumps(per_organ, ensure_ascii=False) if per_organ else None})
             rows.append(row)
-        self.store.upsert_sites(rows)
+        if rows:
+            self.store.upsert_sites(rows)
 
     # --- items --------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from crawler import ledger as run_ledger
+
 CLEAR = "\r\x1b[K"
 
 
@@ -60,13 +62,13 @@ class Progress:
         return ext
 
     def line(self) -> str:
-        spider = self.crawler.spider
+        ledger = run_ledger.of(self.crawler)
         stats = self.crawler.stats
-        c = spider.site_counts() if hasattr(spider, "site_counts") else {}
-        return (f"sites {c.get('sites_done', 0)}/{c.get('sites_total', 0)}  "
+        c = ledger.counts()
+        return (f"sites {c['sites_done']}/{c['sites_total']}  "
                 f"stored {stats.get_value('item_scraped_count', 0)}  "
                 f"requests {stats.get_value('downloader/request_count', 0)}  "
-                f"errors {getattr(spider, 'errors', 0)}")
+                f"errors {ledger.errors}")
 
     def tick(self) -> None:
         self.shown = CLEAR + self.line()

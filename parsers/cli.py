@@ -7,7 +7,7 @@ from argparse import Namespace
 
 from parsers.errors import ParseError
 from parsers.labels import label_of
-from parsers.limits import parse_isolated
+from parsers.isolated import parse_isolated
 
 
 # a page that is not the report itself but points to it is a result, not an error

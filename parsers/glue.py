@@ -12,34 +12,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from parsers.values import parse_value
+from parsers.checks import equations
+from parsers.tables import Cell
+from parsers.values import DIGIT_RUN, UNIT, digits, parse_value, splittable
 
-_UNIT = re.compile(r"(万元|亿元|元|件|条|个|项|%|％)$")
-_RUN = re.compile(r"^[+-]?\d[\d.]*(?:[+-]\d[\d.]*)*$")  # digits, decimals, signs inside
 _STRICT = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
 _LOOSE = re.compile(r"^-?\d+(?:\.\d+)?$")
 _GLUED_RUN = re.compile(r"^[+-]?0\d")
 _WIDEST = 12  # digits before the decimal point of any cell (采购总金额 in 元 reaches 11)
 LIMIT = 20000  # readings beyond this are not enumerated (the row is left blank as ambiguous)
-
-
-def digits(raw: str) -> int:
-    """How many digits a printed run holds (an upper bound on the cells it can stand for)."""
-    return sum(ch.isdigit() for ch in raw)
-
-
-def splittable(raws: list[str], n: int) -> bool:
-    """Whether the runs may be `n` glued cells: fewer runs than cells, enough digits, and only
-    plain digit runs among them (a run with a thousands comma or a dash is one cell)."""
-    if len(raws) >= n:
-        return False
-    total = 0
-    for r in raws:
-        r = _UNIT.sub("", r.strip())
-        if not r or (not _RUN.match(r) and not parse_value(r)[0]):
-            return False
-        total += digits(r) if _RUN.match(r) else 1
-    return total >= n
 
 
 def readings(raws: list[str], n: int, strict: bool = True,
@@ -52,9 +33,9 @@ def readings(raws: list[str], n: int, strict: bool = True,
     runs = []
     for r in raws:
         r = r.strip()
-        unit = _UNIT.search(r)
+        unit = UNIT.search(r)
         body = r[: unit.start()] if unit else r
-        runs.append((body, unit.group(0) if unit else "", bool(_RUN.match(body))))
+        runs.append((body, unit.group(0) if unit else "", bool(DIGIT_RUN.match(body))))
     out: list[tuple[tuple, tuple, tuple]] = []
 
     def fits(vals: tuple, before: int) -> bool:
@@ -136,8 +117,6 @@ def resolve(res, narrative: str = "") -> list[dict]:
     lists them. The rows handled are removed from `res.short_rows`. Returns the checks."""
     if not res.short_rows:  # every row printed whole (grid sources, most dumps)
         return []
-    from parsers.checks import equations  # checks imports the tables this module fills
-
     glued = [sr for sr in res.short_rows if splittable(sr.raws, len(sr.cols))]
     # a short row is glued cells, or a dump that lost blank cells (3 12 for three columns): only
     # a run no cell can be (0000000, 023: a leading zero) shows that the dump glues its cells
@@ -300,7 +279,6 @@ def _across_rows(res, pending: list[tuple], eqs, notes: list[dict]) -> list[tupl
 
 
 def _fill(res, sr, keys, reading) -> None:
-    from parsers.tables import Cell
     vals, texts, cut = reading
     for k, v, t, c in zip(keys, vals, texts, cut):
         res.set(Cell(*k, v, t, inferred=c))

@@ -13,7 +13,7 @@ from parsers.errors import ParseError
 from parsers.glue import resolve as resolve_glued
 from parsers.labels import FORMAT_2019, FORMAT_2021
 from parsers.limits import check_text
-from parsers.sections import (_BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
+from parsers.sections import (BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
                               find_year, inline_sections, organ_from_title)
 from parsers.tables import TableResult, read_active, read_applications, read_review
 from parsers.tokens import Token, Tokens, from_text
@@ -138,7 +138,7 @@ def _non_report(page: extract.Extraction, kind: str) -> dict:
     title = page.title or ""
     # the title still tells the year and often the body, which an image-only report row needs
     organ = organ_from_title(title)
-    return {"title": title, "organ": "" if _BARE_ORGAN.match(organ) else organ,
+    return {"title": title, "organ": "" if BARE_ORGAN.match(organ) else organ,
             "year": find_year(title, "") if title else None, "format": "unknown",
             "metadata": _metadata(page.metadata), "sections": {k: "" for k in SECTION_KEYS},
             "tables": {}, "checks": [], "cells": [], "text": "", "source_type": kind,

@@ -128,7 +128,7 @@ def find_year(title: str | None, text: str) -> int | None:
 
 
 _ORGAN_END = r"(?:人民政府办公室|人民政府办公厅|人民政府|政府办公室|办公室|管委会|管理委员会|委员会|办事处|局|厅|委|镇|乡|街道|政府|实验区|开发区|新区)"
-_BARE_ORGAN = re.compile(r"^(?:县|区|市|镇|乡|旗|街道|本|我)?(?:人民政府|政府)?(?:办公室|办公厅)?$")
+BARE_ORGAN = re.compile(r"^(?:县|区|市|镇|乡|旗|街道|本|我)?(?:人民政府|政府)?(?:办公室|办公厅)?$")
 _SIGNATURE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}" + _ORGAN_END + "$")
 _DATE_LINE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 
@@ -157,7 +157,7 @@ def find_organ(title: str | None, tokens: list[Token], text: str, hints: list[st
     """The reporting body: from the title; when the title lacks it or only says 县人民政府…,
     from the signature at the end, the page's metadata, or the text."""
     organ = organ_from_title(title)
-    if organ and not _BARE_ORGAN.match(organ):
+    if organ and not BARE_ORGAN.match(organ):
         # an abbreviation in the title (财金局): the full name from the signature or the
         # platform block, when it holds the abbreviation's characters in order
         for full in hints:
@@ -208,7 +208,7 @@ def _signature(tokens: list[Token]) -> str | None:
 
 def is_bare_organ(name: str | None) -> bool:
     """县人民政府, 本机关, 区政府办公室 …: a name that does not say which body."""
-    return not name or bool(_BARE_ORGAN.match(re.sub(r"\s+", "", name)))
+    return not name or bool(BARE_ORGAN.match(re.sub(r"\s+", "", name)))
 
 
 def title_organ(title: str | None) -> str:

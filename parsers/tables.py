@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from parsers.glue import splittable
+from parsers.values import splittable
 from parsers.labels import APP_COLS, REVIEW_COL_KEYS, REVIEW_ROWS, core, match
 from parsers.tokens import Token
 from parsers.values import parse_value

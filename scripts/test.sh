@@ -23,4 +23,5 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
+.venv/bin/ruff check .   # lint first: a finding fails CI before the 7-minute suite
 exec .venv/bin/pytest "$@"

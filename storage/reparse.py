@@ -37,7 +37,7 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None)
     parser cannot read the bytes: the row says so), crashed (a parser bug: the row is left as
     stored, and the error goes to log), no_content."""
     if parse is None:
-        from parsers.limits import parse_isolated    # a stored hostile file costs a child, not the run
+        from parsers.isolated import parse_isolated    # a stored hostile file costs a child, not the run
         parse = parse_isolated
     from parsers import ParseError
 

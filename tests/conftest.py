@@ -17,3 +17,12 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"shared corpus not found at {CORPUS} (set NIANBAO_SHARED to the shared folder)")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def pages(corpus: Path) -> Path:
+    """The portal-page fixtures (tests/page_fixtures: CMS detail templates around corpus seeds),
+    generated once per session into a temporary directory."""
+    from page_fixtures import built
+
+    return built(corpus / "seeds")

@@ -179,7 +179,7 @@ def test_kill_and_resume(corpus, tmp_path):
 
 
 def test_second_run_is_refused_while_one_holds_the_lock(tmp_path):
-    from crawler.run import Lock
+    from crawler.runtime import Lock
 
     sites = write_sites(tmp_path / "sites.csv", [("x", "county", "1", "http://127.0.0.1:9/")])
     db = tmp_path / "nb.db"

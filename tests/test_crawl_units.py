@@ -92,3 +92,31 @@ def test_crawl_needs_a_database_unless_it_is_a_plain_worker(tmp_path) -> None:
     p = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--redis", "redis://127.0.0.1:1/0", "--seed"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "--db is required" in p.stderr
+
+
+def test_run_ledger_decides_each_sites_outcome_at_the_end() -> None:
+    from crawler.ledger import RunLedger
+
+    sites = [{"id": sid, "url": f"http://{sid}.gov.cn/"} for sid in ("ok", "dead", "blocked", "cut")]
+    ledger = RunLedger(sites, mode="backfill", years=(2020, 2022))
+    for sid in ("ok", "dead", "blocked", "cut"):
+        ledger.requested(sid)
+    ledger.listed("ok")
+    assert ledger.settle("ok") and not ledger.settle("ok")    # its last request: done once
+    assert ledger.settle("dead") and ledger["dead"].outcome == "failed"   # no list page answered
+    ledger.problem("blocked", "blocked", "http://blocked.gov.cn/: HTTP 412")
+    ledger.problem("blocked", "failed", "a later failure")     # the first reason is kept
+    ledger.listed("cut")
+    ledger.requested("cut")
+    ledger.settle("cut")                                       # one request still out when the run ends
+    ledger.finish("shutdown")
+    assert [ledger[s].outcome for s in ("ok", "dead", "blocked", "cut")] == [None, "failed", "blocked", "failed"]
+    assert ledger["blocked"].reason == "http://blocked.gov.cn/: HTTP 412"
+    assert ledger["cut"].reason == "the run ended early (shutdown) before the site was done"
+    assert ledger.errors == 2
+    assert ledger.counts() == {"sites_total": 4, "sites_done": 2, "sites_ok": 1, "sites_failed": 2, "sites_blocked": 1,
+                               "columns_found": 0, "organs_found": 0}
+    # the hosts of the run only, and a challenged host is not asked again
+    assert ledger.allows("http://www.ok.gov.cn/x") and not ledger.allows("http://elsewhere.cn/")
+    ledger.block_host("ok.gov.cn")
+    assert ledger.is_blocked("ok.gov.cn") and not ledger.is_blocked("dead.gov.cn")

@@ -339,12 +339,15 @@ class _Spider:
     def parse(self, response):  # a callback the queue can name
         pass
 
+    def follow_run(self, run_id):  # the queue tells the worker the run of each popped request
+        pass
+
 
 def test_ack_queue_parks_acks_and_requeues_a_dead_workers_requests(redis_server):
     import redis as redis_lib
     from scrapy import Request
 
-    from crawler import redis_state as rs
+    from crawler.scaleout import redis_state as rs
 
     server = redis_lib.Redis.from_url(redis_server())
     spider = _Spider()
@@ -378,13 +381,14 @@ def test_seed_joins_an_unfinished_run_instead_of_replacing_it(redis_server, tmp_
 
     import redis as redis_lib
 
-    from crawler import redis_state as rs
-    from crawler.distributed import seed
+    from crawler.scaleout import redis_state as rs
+    from crawler.scaleout.seeder import seed
 
     url = redis_server()
     server = redis_lib.Redis.from_url(url)
     sites = write_sites(tmp_path / "s.csv", [("x", "county", "1", "http://127.0.0.1:9/")])
-    args = argparse.Namespace(sites=str(sites), db=str(tmp_path / "nb.db"), mode="backfill", years=None, revalidate=False)
+    args = argparse.Namespace(sites=str(sites), db=str(tmp_path / "nb.db"), mode="backfill", years=None, revalidate=False,
+                              redis=url)
     first = seed(server, args, "seeder-1")
     assert first and server.zcard(rs.REQUESTS) == 1 and not (tmp_path / "nb.db").exists()
     assert seed(server, args, "seeder-2") is None                      # one request still queued
@@ -406,8 +410,9 @@ def test_nothing_seeded_ingester_and_worker_exit_0(redis_server, tmp_path):
 def test_ingester_stores_what_a_killed_ingester_left_then_finishes_the_run(redis_server, tmp_path):
     import redis as redis_lib
 
-    from crawler import redis_state as rs
-    from crawler.distributed import Ingester, encode_item
+    from crawler.scaleout import redis_state as rs
+    from crawler.scaleout.ingester import Ingester
+    from crawler.scaleout.wire import encode_item
     from crawler.items import CrawlItem
 
     from storage.store import site_id_for
@@ -435,3 +440,34 @@ def test_ingester_stores_what_a_killed_ingester_left_then_finishes_the_run(redis
         assert conn.execute("SELECT url FROM crawl_state WHERE what = 'column'").fetchall() == [("http://127.0.0.1:9/nb/",)]
         assert conn.execute("SELECT mode, status, sites_ok FROM runs").fetchall() == [("backfill", "finished", 1)]
         assert conn.execute("SELECT crawl_status FROM sites").fetchall() == [("ok",)]
+
+
+def test_redis_ledger_shares_budget_problems_and_blocks_between_workers(redis_server):
+    import redis as redis_lib
+
+    from crawler.scaleout.ledger import RedisLedger
+
+    server = redis_lib.Redis.from_url(redis_server())
+    sites = [{"id": sid, "url": f"http://{sid}.gov.cn/"} for sid in ("a", "b", "c")]
+    run = {"id": "r1", "mode": "backfill", "years": "2020-2022", "revalidate": False, "sites": sites}
+    w1, w2 = RedisLedger(server, run), RedisLedger(server, run)
+    assert w1.years == (2020, 2022) and w1.mode == "backfill"
+    assert [w1.list_page("a"), w2.list_page("a"), w1.list_page("a")] == [1, 2, 3]   # one budget for all
+    w1.requested("a")
+    assert not w1.settle("a")               # no worker sees a site's last request
+    w1.listed("a")
+    w2.listed("b")
+    w2.problem("b", "failed", "http://b.gov.cn/x: HTTP 404")
+    w1.problem("c", "blocked", "http://c.gov.cn/: HTTP 412")
+    w1.block_host("c.gov.cn")
+    assert w2.is_blocked("c.gov.cn")
+    w1.finish("finished")                   # a worker's end decides nothing
+    assert w1["c"].outcome is None
+    ingester = RedisLedger(server, run)
+    ingester.read_outcomes()
+    assert [ingester[s].outcome for s in ("a", "b", "c")] == [None, None, "blocked"]
+    assert ingester["b"].reason == "http://b.gov.cn/x: HTTP 404"
+    assert ingester.counts()["sites_ok"] == 2 and ingester.counts()["sites_blocked"] == 1
+    server.srem("nianbao:listed", "a")      # a site none of whose list pages answered has failed
+    ingester.read_outcomes()
+    assert ingester["a"].outcome == "failed" and ingester.counts()["sites_failed"] == 1

@@ -155,7 +155,7 @@ def test_a_conversion_past_its_time_is_killed_with_its_whole_group(linked_doc, m
 def test_the_parse_child_past_its_time_takes_libreoffice_with_it(linked_doc, monkeypatch, own_tmp):
     from parsers import doc_tokens
     from parsers.errors import ParseError
-    from parsers.limits import parse_isolated
+    from parsers.isolated import parse_isolated
 
     data, _ = linked_doc
     monkeypatch.setattr(doc_tokens, "_MIN_TIMEOUT", 60.0)   # the converter would wait on ...

@@ -8,9 +8,10 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from conftest import CORPUS
+from page_fixtures import built
 from parsers.extract import extract_page, extract_text_metadata
 
-PAGES = Path(__file__).resolve().parent / "files" / "pages"
 
 SECTIONS = [
     "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -27,9 +28,16 @@ CHROME = [
 ]
 
 
+def pages_dir() -> Path:
+    """The portal pages, generated from the corpus seeds at test time (tests/page_fixtures)."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS} (the fixture pages are built from its seeds)")
+    return built(CORPUS / "seeds")
+
+
 def read_page(name: str) -> str:
     """Saved pages come as bytes in UTF-8 or GBK (GBK pages often declare no charset)."""
-    data = (PAGES / name).read_bytes()
+    data = (pages_dir() / name).read_bytes()
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -135,7 +143,7 @@ def test_report_body_ends_with_report_not_footer():
 
 
 def test_gbk_page_without_charset_is_read_after_decoding():
-    data = (PAGES / "hanweb-art_1238_56789.html").read_bytes()
+    data = (pages_dir() / "hanweb-art_1238_56789.html").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     assert b"charset" not in data.lower()

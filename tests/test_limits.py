@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from parsers import ParseError, parse_bytes  # noqa: E402
-from parsers.limits import parse_isolated  # noqa: E402
+from parsers.isolated import parse_isolated  # noqa: E402
 from tests import bombs  # noqa: E402
 
 ENV = dict(os.environ, PYTHONPATH=str(ROOT))

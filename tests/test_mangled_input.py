@@ -49,9 +49,9 @@ def _survives(inputs: list[bytes], url: str | None) -> list[str]:
     return crashed
 
 
-def test_mangled_pages_and_text_dumps():
-    pages = sorted((FILES / "pages").glob("*.htm*")) + sorted((CORPUS / "seeds").glob("*.txt"))
-    sources = [p.read_bytes() for p in pages]
+def test_mangled_pages_and_text_dumps(pages):
+    files = sorted(pages.glob("*.htm*")) + sorted((CORPUS / "seeds").glob("*.txt"))
+    sources = [p.read_bytes() for p in files]
     rng = random.Random(20261127)
     inputs = [_mangle(rng, rng.choice(sources)) for _ in range(600)]
     assert not _survives(inputs[:300], None)

@@ -389,8 +389,7 @@ def test_heading_run_into_its_paragraph() -> None:
     assert "本年度未收取信息处理费" not in r["sections"]["problems"]
 
 
-def test_image_only_and_attachment_pages_still_name_year_and_body() -> None:
-    pages = Path(__file__).parent / "files" / "pages"
+def test_image_only_and_attachment_pages_still_name_year_and_body(pages: Path) -> None:
     img = parse_path(pages / "image-only-hanweb.html")
     assert (img["status"], img["year"], img["organ"]) == ("image_only", 2021, "龙泉乡") and img["images"]
     att = parse_path(pages / "attachment-trs.html")

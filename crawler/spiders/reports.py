@@ -24,9 +24,10 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler import cms
 from crawler import discovery as d
 from crawler.cms import organs
-from crawler.hosts import HostRules, registered_domain
+from crawler.detail import classify_detail
 from crawler.items import CrawlItem
-from crawler.ledger import RunLedger
+from crawler.ledger import RunLedger, attach
+from crawler.runtime import parse_years
 from crawler.middlewares import Blocked, OffSite, Undecodable
 from crawler.sitesfile import load_sites
 from crawler.state import CrawlState
@@ -45,6 +46,10 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _yes(value) -> bool:
+    return str(value).lower() in ("1", "true", "yes", "on")
+
+
 def _canon(url: str) -> str:
     """Column URLs compare equal with and without their index page."""
     url = url.split("#")[0]
@@ -53,61 +58,6 @@ def _canon(url: str) -> str:
 
 def _headers(response: Response) -> dict[str, str]:
     return {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-
-
-def parse_years(spec: str | None) -> tuple[int, int] | None:
-    """'2019-2024' or '2021' -> (first, last)."""
-    if not spec:
-        return None
-    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4}))?\s*", str(spec))
-    if not m:
-        raise ValueError(f"--years must look like 2019-2024, not {spec!r}")
-    first, last = int(m[1]), int(m[2] or m[1])
-    if first > last:
-        first, last = last, first
-    return first, last
-
-
-def classify_detail(html: str, url: str) -> tuple[str, str | None, list[str], list[str]]:
-    """(status, page title, attachment urls, image urls) of a detail page, by the extraction
-    stage; its verdict is trusted, and a thin body with document links counts as an attachment
-    report even if the stage said ok."""
-    from parsers.extract import extract_page
-
-    try:
-        ext = extract_page(html, url)
-    except Exception as e:  # noqa: BLE001 - a broken page is the pipeline's to record
-        log.debug("extraction failed on %s: %s", url, e)
-        return "ok", None, [], []
-    page_links = d.links(html, url)
-    docs = d.uniq([l.url for l in page_links if d.is_attachment_url(l.url)])
-    attachments = d.uniq([a for a in (ext.attachments or []) if d.is_attachment_url(a)] or
-                         ([] if ext.status != "attachment" else list(ext.attachments or [])))
-    title = _heading(html) or ext.title
-    if ext.status == "attachment":
-        return "attachment", title, attachments or docs, []
-    if ext.status == "image_only":
-        return "image_only", title, [], list(ext.images or [])
-    body_text = d.visible_text(ext.body_html or "")
-    if len(body_text) < 400 and (attachments or docs):
-        return "attachment", title, attachments or docs, []
-    return ext.status or "ok", title, [], list(ext.images or [])
-
-
-_H = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S | re.I)
-_META_TITLE = re.compile(r"""<meta[^>]+name=['"]ArticleTitle['"][^>]+content=['"]([^'"]+)""", re.I)
-
-
-def _heading(html: str) -> str | None:
-    """The article title as CMSs print it (ArticleTitle meta, then the first report-like heading)."""
-    m = _META_TITLE.search(html)
-    if m:
-        return m[1].strip()
-    for h in _H.findall(html):
-        t = re.sub(r"<[^>]+>|\s+", "", h)
-        if d.is_report_title(t):
-            return t
-    return None
 
 
 class ReportsSpider(scrapy.Spider):
@@ -141,36 +91,59 @@ class ReportsSpider(scrapy.Spider):
         self.ocr_max_image_bytes = settings.getint("NIANBAO_OCR_MAX_IMAGE_BYTES", 20 * 1024 * 1024)
 
     def _setup(self, settings) -> None:
-        self.mode = (self._mode_arg or settings.get("NIANBAO_MODE") or "nightly").lower()
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
-        self.years = parse_years(self._years_arg or settings.get("NIANBAO_YEARS"))
+        mode = (self._mode_arg or settings.get("NIANBAO_MODE") or "nightly").lower()
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+        years = parse_years(self._years_arg or settings.get("NIANBAO_YEARS"))
         reval = self._reval_arg if self._reval_arg is not None else settings.getbool("NIANBAO_REVALIDATE")
-        self.revalidate = str(reval).lower() in ("1", "true", "yes", "on")
         redisc = self._rediscover_arg if self._rediscover_arg is not None else settings.getbool("NIANBAO_REDISCOVER")
-        self.rediscover = str(redisc).lower() in ("1", "true", "yes", "on")
-        self.sites = load_sites(self._sites_arg or settings.get("NIANBAO_SITES"))
+        sites = load_sites(self._sites_arg or settings.get("NIANBAO_SITES"))
         self._limits(settings)
-        self._hosts(self.sites)
         from storage.store import site_id_for
 
         # the database is opened when the run starts, after the pipeline has taken the writer's
         # lock and written the sites rows: a crawl refused the lock writes nothing
         self.db_path = settings.get("NIANBAO_DB")
         self.store = self.state = None
-        for site in self.sites:
+        for site in sites:
             site["id"] = site_id_for(site["url"])
-        self.by_id = {s["id"]: s for s in self.sites}
         self.known: dict[str, set[str]] = {}
-        self.ledger = RunLedger(self.by_id)
-        self.errors = 0
+        self.use_ledger(RunLedger(sites, mode=mode, years=years, revalidate=_yes(reval), rediscover=_yes(redisc)))
 
-    def _hosts(self, sites: list[dict]) -> None:
-        """Host rules: the registered domain of each site's URL (or the exact IP:port), nothing else."""
-        self.host_rules = HostRules([s["url"] for s in sites])
-        # Scrapy's own offsite filter allows subdomains of these: a site's registered domain
-        self.allowed_domains = sorted({registered_domain(urlsplit(s["url"]).hostname or "") for s in sites})
-        self.blocked_netlocs: set[str] = set()
+    def use_ledger(self, ledger: RunLedger) -> None:
+        """Run with this ledger: it holds the run's sites and options and every per-site tally, and
+        is attached to the crawler, where the middlewares, pipelines and extensions take it."""
+        self.ledger = attach(self.crawler, ledger)
+
+    # the run's sites and options belong to the ledger; the spider reads them from there
+    @property
+    def mode(self) -> str:
+        return self.ledger.mode
+
+    @property
+    def years(self) -> tuple[int, int] | None:
+        return self.ledger.years
+
+    @property
+    def revalidate(self) -> bool:
+        return self.ledger.revalidate
+
+    @property
+    def rediscover(self) -> bool:
+        return self.ledger.rediscover
+
+    @property
+    def sites(self) -> list[dict]:
+        return self.ledger.sites
+
+    @property
+    def by_id(self) -> dict[str, dict]:
+        return self.ledger.by_id
+
+    @property
+    def allowed_domains(self) -> list[str]:
+        """Scrapy's own offsite filter allows subdomains of these: each site's registered domain."""
+        return self.ledger.domains
 
     # --- bookkeeping ------------------------------------------------------------------
 
@@ -180,20 +153,14 @@ class ReportsSpider(scrapy.Spider):
         # per host:port politeness; Scrapy's default slot is the bare host name
         meta["download_slot"] = urlsplit(url).netloc.lower() or site["netloc"]
         meta.setdefault("handle_httpstatus_list", [304])
-        self.ledger[site["id"]].pending += 1
+        self.ledger.requested(site["id"])
         return Request(url, callback=callback, errback=self.on_error, method=method, body=body,
                        headers=headers, priority=priority, meta=meta)
 
     def _settle(self, site_id: str) -> None:
-        t = self.ledger[site_id]
-        t.pending -= 1
-        if t.pending <= 0 and not t.done:
-            t.done = True
-            if not t.listed and t.outcome is None:
-                t.outcome = "failed"
-            if self.track_unfinished and self.mode != "discover":
-                # every request of the site answered: the next nightly run may trust validators
-                self.state.forget(site_id, "", "unfinished")
+        if self.ledger.settle(site_id) and self.track_unfinished and self.mode != "discover":
+            # every request of the site answered: the next nightly run may trust validators
+            self.state.forget(site_id, "", "unfinished")
 
     def _dropped(self, request: Request, spider=None) -> None:
         sid = request.meta.get("site_id")
@@ -201,35 +168,13 @@ class ReportsSpider(scrapy.Spider):
             self._settle(sid)
 
     def _closed(self, spider=None, reason=None) -> None:
-        self.ledger.finish()
+        self.ledger.finish(reason)
         if self.state is not None:
             self.state.close()
 
-    # per-site counters and outcome: methods, so a distributed worker can keep them in Redis
-    def _count_listed(self, site_id: str) -> None:
-        self.ledger[site_id].listed += 1
-
-    def _count_list_page(self, site_id: str) -> int:
-        """Count a catalogue or list page requested for the site; returns how many so far (the
-        per-site budget, also the guard against endless pagers)."""
-        t = self.ledger[site_id]
-        t.pages += 1
-        return t.pages
-
     def _first_visit(self, site_id: str, url: str) -> bool:
         """True the first time a page (by canonical URL) is asked for in this run."""
-        key = _canon(url)
-        seen = self.ledger[site_id].visited
-        if key in seen:
-            return False
-        seen.add(key)
-        return True
-
-    def _site_problem(self, site_id: str, status: str, reason: str) -> None:
-        self.ledger.problem(site_id, status, reason)
-
-    def site_counts(self) -> dict[str, int]:
-        return self.ledger.counts()
+        return self.ledger.first_visit(site_id, _canon(url))
 
     def _known(self, site_id: str) -> set[str]:
         if site_id not in self.known:
@@ -246,7 +191,7 @@ class ReportsSpider(scrapy.Spider):
         return h
 
     def _page_item(self, response: Response, page_kind: str, **extra) -> CrawlItem:
-        self.ledger[response.meta["site_id"]].answered += 1
+        self.ledger.answered(response.meta["site_id"])
         # the entry page answered: the site's columns were (re)discovered this run
         entry = response.meta.get("depth") == 0 and response.request.callback == self.parse_entry
         return CrawlItem(kind="page", site_id=response.meta["site_id"], url=response.url,
@@ -291,14 +236,14 @@ class ReportsSpider(scrapy.Spider):
                 # a nightly visit starts at the columns found before, each with one conditional request
                 if not self._first_visit(sid, col["url"]):
                     continue
-                self._count_list_page(sid)
+                self.ledger.list_page(sid)
                 self.ledger[sid].columns[col["url"]] = col
                 yield self._req(col["url"], site, self.parse_list, headers={} if unfinished else self._conditional(col["url"]),
                                 page_index=0, column=col["url"], organ=col.get("organ"), family=col.get("family"),
                                 column_name=col.get("name"), conditional=not unfinished, walk_all=unfinished)
             if not columns or self._rediscover_due(site):
                 if self._first_visit(sid, site["url"]):
-                    self._count_list_page(sid)
+                    self.ledger.list_page(sid)
                     yield self._req(site["url"], site, self.parse_entry, depth=0)
 
     def _retries(self, site: dict):
@@ -336,7 +281,7 @@ class ReportsSpider(scrapy.Spider):
                 fam.name in ("hanweb", "trs", "searchapi") and not found.columns and not platform_cols
                 and (page.column_name is None or organs.is_column_name(page.column_name)))
             if is_list:
-                self._count_listed(sid)
+                self.ledger.listed(sid)
                 yield from self._list_page(response, page, fam, column=response.url, organ=organ, page_index=0)
             else:
                 if fam.name != "generic":
@@ -361,9 +306,9 @@ class ReportsSpider(scrapy.Spider):
 
     def _explore(self, site: dict, url: str, organ: str | None, depth: int, priority: int, from_url: str):
         sid = site["id"]
-        if not self.host_rules.allows(url) or not self._first_visit(sid, url):
+        if not self.ledger.allows(url) or not self._first_visit(sid, url):
             return
-        if self._count_list_page(sid) > self.max_site_pages:
+        if self.ledger.list_page(sid) > self.max_site_pages:
             log.warning("%s: page budget of %d reached; not exploring %s", site["name"], self.max_site_pages, url)
             return
         yield self._req(url, site, self.parse_entry, depth=depth, organ=organ, priority=priority, from_url=from_url)
@@ -371,9 +316,9 @@ class ReportsSpider(scrapy.Spider):
     def _column(self, site: dict, step: cms.Step, organ: str | None, from_url: str):
         """Ask a report column (or sub-column) from its first page, once per run."""
         sid = site["id"]
-        if not self.host_rules.allows(step.url) or not self._first_visit(sid, step.url):
+        if not self.ledger.allows(step.url) or not self._first_visit(sid, step.url):
             return
-        if self._count_list_page(sid) > self.max_site_pages:
+        if self.ledger.list_page(sid) > self.max_site_pages:
             log.warning("%s: page budget of %d reached; not listing %s", site["name"], self.max_site_pages, step.url)
             return
         yield self._req(step.url, site, self.parse_list, priority=COLUMN_PRIORITY, page_index=0, column=step.url,
@@ -386,13 +331,13 @@ class ReportsSpider(scrapy.Spider):
         try:
             if response.status == 304:
                 # nothing changed since the last visit: the column costs this one request
-                self._count_listed(site["id"])
+                self.ledger.listed(site["id"])
                 self.crawler.stats.inc_value("nianbao/not_modified")
                 return
             if not isinstance(response, TextResponse):
                 yield self._fail(response.request, "failed", "list page is not HTML")
                 return
-            self._count_listed(site["id"])
+            self.ledger.listed(site["id"])
             meta = response.meta
             html = response.text
             target = d.js_redirect(html, response.url)
@@ -435,7 +380,7 @@ class ReportsSpider(scrapy.Spider):
         for step in fam.pages(page, walk_all):
             if step.method == "GET" and not self._first_visit(sid, step.url):
                 continue
-            if self._count_list_page(sid) > self.max_site_pages:
+            if self.ledger.list_page(sid) > self.max_site_pages:
                 log.warning("%s: stopped after %d list pages", site["name"], self.max_site_pages)
                 return
             yield self._req(step.url, site, self.parse_list, method=step.method, body=step.body, headers=step.headers,
@@ -496,7 +441,7 @@ class ReportsSpider(scrapy.Spider):
                                     page_url=response.url, from_url=response.url, binary_ok=True)
                 return
             title = title if d.is_report_title(title) else list_title
-            pictures = [u for u in images if self.host_rules.allows(u)][:self.ocr_max_images]
+            pictures = [u for u in images if self.ledger.allows(u)][:self.ocr_max_images]
             if status == "image_only" and self.ocr and pictures and d.is_report_title(title):
                 # a 图片版 report: fetch its page images one after another, then parse them by OCR
                 yield self._image_req(site, response, pictures, [], [], title)
@@ -571,8 +516,7 @@ class ReportsSpider(scrapy.Spider):
         # a dead link among the catalogue pages explored is not the site's problem (its entry is)
         explored = request.callback == self.parse_entry and request.meta.get("depth", 0) > 0
         if status in ("failed", "blocked") and not (explored and status == "failed"):
-            self.errors += 1
-            self._site_problem(sid, status, f"{request.url}: {reason}")
+            self.ledger.problem(sid, status, f"{request.url}: {reason}")
         return CrawlItem(kind="failure", site_id=sid, url=request.url, failure=status, reason=reason,
                          http_status=http_status, page_kind=request.callback.__name__ if request.callback else None,
                          title=request.meta.get("title"), organ=request.meta.get("organ"),

@@ -1,10 +1,12 @@
-"""Build the saved-portal-page fixtures of tests/test_extract.py (run once; the pages are committed).
+"""Build the portal-page fixtures of tests/test_extract.py, test_parser.py and test_mangled_input.py.
+They are generated at test time (the `pages` session fixture of tests/conftest.py, into a
+temporary directory), not committed.
 
 Each page is one CMS family's detail template (TRS 信息公开平台, 大汉 Hanweb art_*.html,
 博达 VSB /info/*/N.htm, two generic CMS layouts) wrapping a real report from the shared
 corpus seeds: its prose as the seed has it, its three tables rebuilt from the seed's truth
-in the official layout with rowspan/colspan. Usage:
-    .venv/bin/python tests/files/pages/build_pages.py ../shared/corpus/seeds
+in the official layout with rowspan/colspan. To look at them:
+    cd tests && ../.venv/bin/python -m page_fixtures.build ../../shared/corpus/seeds OUT_DIR
 """
 from __future__ import annotations
 
@@ -13,8 +15,6 @@ import json
 import re
 import sys
 from pathlib import Path
-
-OUT = Path(__file__).resolve().parent
 
 HEADINGS = [
     "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -178,13 +178,11 @@ def br_body(seed: Path) -> str:
     return re.sub(r'<p style="text-indent:2em;">(.*?)</p>\n', r"&nbsp;&nbsp;&nbsp;&nbsp;\1<br>\n", body)
 
 
-def write(name: str, content: str, encoding: str = "utf-8") -> None:
-    (OUT / name).write_bytes(content.encode(encoding))
+def build(seeds: Path, out: Path) -> Path:
+    """Write every page of templates.PAGES into `out` (created if missing); returns `out`."""
+    from .templates import PAGES
 
-
-def main(seeds: Path) -> None:
-    from templates import PAGES  # noqa: E402  (page chrome lives beside this script)
-
+    out.mkdir(parents=True, exist_ok=True)
     bodies = {
         "000": br_body(next(seeds.glob("000_*.txt"))),
         "001": report_body(next(seeds.glob("001_*.txt"))),
@@ -193,9 +191,9 @@ def main(seeds: Path) -> None:
         "004": report_body(next(seeds.glob("004_*.txt")), heading_tag="b"),
     }
     for name, (seed, template, encoding) in PAGES.items():
-        write(name, template.replace("{{BODY}}", bodies.get(seed, "")), encoding)
+        (out / name).write_bytes(template.replace("{{BODY}}", bodies.get(seed, "")).encode(encoding))
+    return out
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(OUT))
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else OUT.parents[3] / "shared" / "corpus" / "seeds"))
+    build(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -1,5 +1,5 @@
 """What a distributed crawl shares in Redis: key names, the acknowledged request queue, worker
-heartbeats and the run descriptor. crawler/distributed.py builds the worker and the ingester on it.
+heartbeats and the run descriptor. The other modules of crawler.scaleout build the roles on it.
 
 Keys (one crawl per Redis database: redis://HOST:PORT/N; every key starts with `nianbao:`):
 
@@ -179,6 +179,7 @@ def read_run(server) -> dict | None:
         return None
     raw["sites"] = json.loads(raw.get("sites") or "[]")
     raw["revalidate"] = raw.get("revalidate") == "1"
+    raw["rediscover"] = raw.get("rediscover") == "1"
     return raw
 
 
@@ -205,7 +206,7 @@ class Heartbeat(threading.Thread):
 
 class AckPriorityQueue(PriorityQueue):
     """scrapy-redis's priority queue with acknowledgements: a popped request stays in the worker's
-    processing hash until its response or failure has been handled (crawler.distributed.AckMiddleware
+    processing hash until its response or failure has been handled (crawler.scaleout.worker.AckMiddleware
     acks it), so a killed worker's requests are requeued by whoever notices its heartbeat expired.
 
     A request pushed while it carries an ack id (a retry or redirect of a popped request) replaces
@@ -217,9 +218,9 @@ class AckPriorityQueue(PriorityQueue):
 
     def __init__(self, server, spider, key, serializer=None) -> None:
         super().__init__(server, spider, key, serializer)
-        self.worker = getattr(spider, "worker_id", None)
+        self.worker = spider.worker_id     # a crawler.scaleout.worker.WorkerSpider
         if not self.worker:
-            raise ValueError("AckPriorityQueue needs a spider with a worker_id (crawler.distributed.WorkerSpider)")
+            raise ValueError("AckPriorityQueue needs a worker id (NIANBAO_WORKER_ID)")
         self.processing = processing_key(self.worker)
         self._pop = server.register_script(_POP)
 
@@ -240,9 +241,7 @@ class AckPriorityQueue(PriorityQueue):
         if not res:
             return None
         ack_id, data, run_id = (text(x) if i != 1 else x for i, x in enumerate(res))
-        follow = getattr(self.spider, "follow_run", None)
-        if follow is not None:
-            follow(run_id)
+        self.spider.follow_run(run_id)
         request = self._decode_request(data)
         request.meta[ACK] = ack_id
         return request

@@ -1,4 +1,4 @@
-"""Page chrome of the fixture pages (see build_pages.py): the detail templates of the CMS
+"""Page chrome of the fixture pages (see build.py): the detail templates of the CMS
 families county and town portals run on. {{BODY}} is replaced with the report body.
 PAGES: file name -> (seed whose report fills the body, template, encoding)."""
 

@@ -1,0 +1,129 @@
+"""The ingester: the one writer of a shared crawl. Stores what the workers ship, through the
+same StorePipeline a single-process crawl uses, and writes the run row and the sites' outcome
+once the run is complete."""
+from __future__ import annotations
+
+import logging
+import time
+
+from crawler.pipelines import StorePipeline
+from crawler.runtime import EXIT_FAILED, EXIT_OK, error, format_summary
+from crawler.scaleout import redis_state as rs
+from crawler.scaleout.ledger import RedisLedger
+from crawler.scaleout.wire import decode_item
+from crawler.runtime import parse_years
+
+log = logging.getLogger(__name__)
+
+COUNT_KEYS = ("new", "changed", "unchanged", "parse_failures", "identity_failures", "not_reports",
+              "image_only", "failed_pages", "blocked_pages", "reports_found")
+
+
+class Ingester:
+    """Stores what the workers ship, through StorePipeline, one item at a time; an item leaves
+    Redis only after its SQLite commit (a killed ingester stores it again: storing is idempotent)."""
+
+    def __init__(self, server, db: str, url: str = "URL") -> None:
+        self.server, self.url = server, url
+        self.shared = rs.Shared(server)
+        self.db = db
+        self.pipeline = StorePipeline(crawler=None)
+        self.pipeline.open_store(db)
+        self.store = self.pipeline.store
+        self.run: dict | None = None
+        self.summary: dict | None = None
+        self.stored = 0
+
+    def close(self) -> None:
+        self.pipeline.close_store()
+
+    def bind(self) -> dict | None:
+        """Follow the current run: its sites rows and its runs row are written once."""
+        run_id = rs.text(self.server.hget(rs.RUN, "id"))
+        if not run_id:
+            return None
+        if self.run is None or self.run["id"] != run_id:
+            run = rs.read_run(self.server)
+            if run is None:
+                return None
+            self.store.upsert_sites([{k: v for k, v in s.items() if k not in ("id", "netloc")} for s in run["sites"]])
+            if not run.get("db_run_id"):
+                db_run_id = self.store.start_run(run["mode"], sites=len(run["sites"]), years=run.get("years") or None,
+                                                 revalidate=bool(run["revalidate"]))
+                if not self.server.hsetnx(rs.RUN, "db_run_id", db_run_id):
+                    log.warning("run %s already had a runs row", run_id)
+                run["db_run_id"] = rs.text(self.server.hget(rs.RUN, "db_run_id"))
+            self.pipeline.years = parse_years(run.get("years") or None)
+            self.run = run
+            log.info("ingesting run %s (runs row %s)", run_id, run["db_run_id"])
+        return self.run
+
+    def store_one(self, raw: bytes) -> None:
+        try:
+            item, report = decode_item(raw)
+            before = dict(self.pipeline.counts)
+            self.pipeline.store_item(item, report)
+        except Exception:  # noqa: BLE001 - one bad item must not stop the writer (nor come back forever)
+            log.exception("cannot store an item; kept in %s", rs.INGESTING + ":failed")
+            tx = self.server.pipeline()
+            tx.lpush(rs.INGESTING + ":failed", raw)
+            tx.lrem(rs.INGESTING, 1, raw)
+            tx.execute()
+            return
+        tx = self.server.pipeline()   # counters and the ack in one transaction
+        for k, v in self.pipeline.counts.items():
+            if v != before.get(k, 0):
+                tx.hincrby(rs.COUNTS, k, v - before.get(k, 0))
+        tx.lrem(rs.INGESTING, 1, raw)
+        tx.execute()
+        self.stored += 1
+
+    def finish(self) -> dict:
+        """The run is complete: the sites' outcome and the runs row, as a single-process crawl writes them."""
+        run = self.run
+        ledger = RedisLedger(self.server, run)
+        ledger.read_outcomes()     # a site without one list page has failed, as in one process
+        counts = {rs.text(k): int(v) for k, v in self.server.hgetall(rs.COUNTS).items()}
+        stats = {rs.text(k): int(v) for k, v in self.server.hgetall(rs.STATS).items()}
+        sites = ledger.counts()
+        summary = {k: counts.get(k, 0) for k in COUNT_KEYS}
+        summary.update(sites_ok=sites["sites_ok"], sites_failed=sites["sites_failed"],
+                       sites_blocked=sites["sites_blocked"], requests=stats.get("downloader/request_count", 0),
+                       bytes=stats.get("downloader/response_bytes", 0), status="finished")
+        summary["unchanged"] += stats.get("nianbao/revalidated_unchanged", 0)
+        self.pipeline.record_sites(ledger)
+        self.store.finish_run(int(run["db_run_id"]), **summary)
+        self.server.hset(rs.RUN, "finished", "1")
+        years = run.get("years")
+        summary["mode"] = run["mode"] + (f" {years}" if years else "") + (" +revalidate" if run["revalidate"] else "")
+        log.info("run %s finished", run["id"])
+        return summary
+
+    def loop(self, idle_timeout: float) -> int:
+        while self.server.lmove(rs.INGESTING, rs.ITEMS, "LEFT", "RIGHT"):
+            pass   # a killed ingester's unfinished items go first, in their order
+        last = time.monotonic()
+        while True:
+            run = self.bind()
+            raw = self.server.blmove(rs.ITEMS, rs.INGESTING, 1, "RIGHT", "LEFT") if run else None
+            if raw is not None:
+                self.store_one(raw)
+                last = time.monotonic()
+                continue
+            if run is None:
+                time.sleep(0.5)
+            p = self.shared.progress()
+            complete = (run is not None and not p["seeding"] and not (p["queued"] or p["in_flight"] or p["items"])
+                        and not p["workers"])
+            if complete and not p["finished"]:
+                self.summary = self.finish()
+                print(format_summary(self.summary))
+            if time.monotonic() - last >= idle_timeout and not p["workers"] and not p["items"]:
+                break
+        if run is not None and not (complete or p["finished"]):
+            error(f"run {run['id']} is unfinished ({p['queued']} requests queued, {p['in_flight']} in flight) "
+                 f"and no worker is alive: start workers (nianbao crawl --redis {self.url}) and ingest again", "ingest")
+            return EXIT_FAILED
+        if run is None:
+            print("nianbao ingest: nothing was seeded; nothing to store")
+        return EXIT_OK
