@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler import discovery as d  # noqa: E402
-from crawler.middlewares import detect_charset, retry_after_seconds  # noqa: E402
+from crawler.middlewares import retry_after_seconds  # noqa: E402
+from parsers.decode import detect_charset, header_charset  # noqa: E402
 from crawler.sitesfile import BUNDLED, SitesError, load_sites  # noqa: E402
 
 
@@ -58,9 +59,35 @@ def test_challenges_and_shells():
 
 def test_gbk_without_declaration():
     body = "<html><body>政府信息公开工作年度报告</body></html>".encode("gbk")
-    assert detect_charset(body, "text/html") == "gb18030"
-    assert detect_charset(body, "text/html; charset=gb2312") == "gb18030"
-    assert detect_charset("报告".encode(), "text/html") == "utf-8"
+    assert detect_charset(body, header_charset("text/html")) == "gb18030"
+    assert detect_charset(body, header_charset("text/html; charset=gb2312")) == "gb18030"
+    assert detect_charset("报告".encode(), header_charset("text/html")) == "utf-8"
+
+
+_GBK_PAGE = "<html><head>{meta}</head><body>政府信息公开工作年度报告 一、总体情况</body></html>"
+
+
+@pytest.mark.parametrize("body,ctype", [
+    (_GBK_PAGE.format(meta="").encode("gbk"), "text/html"),                                 # GBK, undeclared
+    (_GBK_PAGE.format(meta='<meta charset="gb2312">').encode("gbk"), "text/html"),          # declared in <meta>
+    (_GBK_PAGE.format(meta='<meta charset="gb2312">').encode("utf-8"), "text/html"),        # mislabelled UTF-8
+    (_GBK_PAGE.format(meta="").encode("utf-8"), "text/html; charset=GBK"),                  # mislabelled header
+    (b"\xef\xbb\xbf" + _GBK_PAGE.format(meta="").encode("utf-8"), "text/html"),             # BOM
+    (_GBK_PAGE.format(meta="").encode("gbk") + b"\x80 damaged", "text/html"),               # one bad byte
+])
+def test_crawler_reads_the_text_the_parser_reads(body, ctype):
+    """One set of charset rules: the text the spider reads from a response (its encoding set by
+    CharsetMiddleware) is the text the parser decodes from the stored bytes."""
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.middlewares import CharsetMiddleware
+    from parsers.decode import decode
+
+    url = "http://portal.test/a.html"
+    response = HtmlResponse(url, body=body, headers={"Content-Type": ctype}, request=Request(url))
+    read = CharsetMiddleware().process_response(response.request, response).text
+    assert read == decode(body, header_charset(ctype))
+    assert "政府信息公开工作年度报告" in read
 
 
 def test_retry_after_values():
