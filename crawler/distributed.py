@@ -36,13 +36,13 @@ from crawler.items import CrawlItem
 from crawler.ledger import RunLedger
 from crawler.pipelines import StorePipeline, parse_report
 from crawler.spiders.reports import ReportsSpider, parse_years
+from parsers.vocabulary import SHARED_COUNT_KEYS, now, run_mode
 
 log = logging.getLogger(__name__)
 
 # what workers add up in Redis for the run row (the rest of the summary is the ingester's)
 SHARED_STATS = ("downloader/request_count", "downloader/response_bytes", "nianbao/revalidated_unchanged")
-COUNT_KEYS = ("new", "changed", "unchanged", "parse_failures", "identity_failures", "not_reports",
-              "image_only", "failed_pages", "blocked_pages", "reports_found")
+COUNT_KEYS = SHARED_COUNT_KEYS
 
 
 def redis_from_url(url: str):
@@ -393,7 +393,7 @@ def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:
         server.hset(rs.RUN, mapping={
             "id": run_id, "mode": args.mode, "years": f"{years[0]}-{years[1]}" if years else "",
             "revalidate": "1" if args.revalidate else "0", "sites": json.dumps(sites, ensure_ascii=False),
-            "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+            "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": now()})
 
         from scrapy.settings import Settings
 
@@ -598,7 +598,7 @@ class Ingester:
         self.store.finish_run(int(run["db_run_id"]), **summary)
         self.server.hset(rs.RUN, "finished", "1")
         years = run.get("years")
-        summary["mode"] = run["mode"] + (f" {years}" if years else "") + (" +revalidate" if run["revalidate"] else "")
+        summary["mode"] = run_mode(run["mode"], years, bool(run["revalidate"]))
         log.info("run %s finished", run["id"])
         return summary
 

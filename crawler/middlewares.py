@@ -8,7 +8,7 @@ from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -102,7 +102,11 @@ class CharsetMiddleware:
             if request.meta.get("binary_ok"):
                 return response
             raise Undecodable("body decodes as neither UTF-8 nor GB18030")
-        return response.replace(encoding=enc, cls=HtmlResponse if isinstance(response, HtmlResponse) else type(response))
+        # built anew rather than by response.replace(), which reads the old response's encoding and
+        # so decodes the whole body once more to infer it
+        cls = type(response)
+        kwargs = {name: getattr(response, name) for name in cls.attributes if name != "encoding"}
+        return cls(encoding=enc, **kwargs)
 
 
 class ChallengeMiddleware:

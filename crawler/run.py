@@ -15,18 +15,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from parsers.vocabulary import SUMMARY_ROWS, run_mode
+
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
-
-SUMMARY_ROWS = (
-    ("sites ok", "sites_ok"), ("sites failed", "sites_failed"), ("sites blocked", "sites_blocked"),
-    ("sites skipped", "sites_skipped"), ("columns found", "columns_found"), ("organs found", "organs_found"),
-    ("requests", "requests"), ("bytes", "bytes"), ("reports found", "reports_found"),
-    ("new", "new"), ("changed", "changed"), ("unchanged", "unchanged"),
-    ("image only", "image_only"), ("not reports", "not_reports"), ("parse failures", "parse_failures"),
-    ("identity failures", "identity_failures"), ("failed pages", "failed_pages"), ("blocked pages", "blocked_pages"),
-    ("storage errors", "storage_errors"),
-)
-
 
 def _err(msg: str) -> None:
     print(f"nianbao crawl: {msg}", file=sys.stderr)
@@ -175,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
             _err("the crawl did not run (see the log above)")
             return EXIT_FAILED
         summary["sites_skipped"] = len(skipped)
-        summary["mode"] = args.mode + (f" {years[0]}-{years[1]}" if years else "") + (" +revalidate" if args.revalidate else "")
+        summary["mode"] = run_mode(args.mode, years, args.revalidate)
         sys.stderr.flush()
         print(format_summary(summary), flush=True)
         reason = stats.get("finish_reason")

@@ -24,7 +24,7 @@ first section inside the body container; never from the report text itself.
 
 Statuses:
     ok          the report body is there
-    attachment  the body only points at PDF/DOC/DOCX/WPS/XLS(X)/ET files (see .attachments)
+    attachment  the body only points at PDF/DOC/DOCX/WPS/XLS(X)/ET/OFD files (see .attachments)
     image_only  the report is published as images (图片版) (see .images)
     empty       nothing to extract (no body, or a body without text, images or files)
     login_wall  the page asks for a login instead of showing the report
@@ -42,6 +42,7 @@ from parsers.page_labels import (CHROME_TOKEN_RE, LABEL_RE, finish_metadata, lab
                                  meaningful_over, merge_metadata)
 from parsers.page_links import attachment_links, attachment_scopes, content_images, make_links_absolute
 from parsers.page_tree import classes_of, drop, lines_of, parse_html, raw_text, text_of, to_html
+from parsers.sections import REPORT_TITLE_RE
 from parsers.shells import unwrap_shell
 from parsers.text_chrome import extract_text_metadata  # noqa: F401 - part of this module's API
 
@@ -135,7 +136,7 @@ def _title(doc, body, named: list, tags: "_Tags") -> str | None:
             continue
         t = text_of(el)
         if 4 <= len(t) <= 120 and t != site and not CHROME_TOKEN_RE.match(t) and not LABEL_RE.search(t):
-            if _REPORT_TITLE_RE.search(t):
+            if REPORT_TITLE_RE.search(t):
                 return t
             heading = t
             break
@@ -144,16 +145,13 @@ def _title(doc, body, named: list, tags: "_Tags") -> str | None:
     art = _meta_content(tags.metas, "ArticleTitle")
     parts = [p for p in parts if p != site]
     head_title = max(parts, key=len) if parts else (raw or None)
-    if heading and not _REPORT_TITLE_RE.search(heading):
+    if heading and not REPORT_TITLE_RE.search(heading):
         # a heading that is not the report's (the column's name, 政务公开): the page's
         # ArticleTitle or <title> when that one names the report
         for other in (art, head_title):
-            if other and _REPORT_TITLE_RE.search(other):
+            if other and REPORT_TITLE_RE.search(other):
                 return other
     return heading or art or head_title
-
-
-_REPORT_TITLE_RE = re.compile(r"报告|年报|情况总结|工作情况")
 
 
 def _meta_content(metas: list, name: str) -> str | None:
@@ -244,7 +242,9 @@ class _PageText:
     __slots__ = ("doc", "raw", "_text")
 
     def __init__(self, doc) -> None:
-        self.doc, self.raw, self._text = doc, None, None
+        self.doc = doc
+        self.raw: str | None = None
+        self._text: str | None = None
 
     def freeze(self) -> None:
         if self.raw is None:
@@ -253,7 +253,7 @@ class _PageText:
     def __str__(self) -> str:
         if self._text is None:
             self.freeze()
-            self._text = " ".join(self.raw.split())
+            self._text = " ".join((self.raw or "").split())
         return self._text
 
 
@@ -267,9 +267,7 @@ def _chrome_metadata(doc, body) -> dict:
     return meta
 
 
-
-
-def _classify(body, doc, title, meta, url, scripts, page_text, data_tables: set = frozenset(),
+def _classify(body, doc, title, meta, url, scripts, page_text, data_tables: set | frozenset = frozenset(),
               raw: str | None = None) -> Extraction:
     """raw: the body's string(), if known (links made absolute change no text)."""
     if url:

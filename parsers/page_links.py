@@ -1,5 +1,5 @@
 """Page links: the report body's links made absolute (as lxml.html would, on plain elements),
-the attachments it lists (PDF/DOC/DOCX/WPS/XLS/ET/OFD …) and its content images."""
+the attachments it lists (parsers.vocabulary.ATTACHMENT_EXTENSIONS) and its content images."""
 from __future__ import annotations
 
 import re
@@ -9,9 +9,10 @@ import lxml.html
 from lxml import etree
 
 from parsers.page_tree import drop_tree, raw_text, set_attr, set_text, text_of
+from parsers.vocabulary import ATTACHMENT_EXTENSIONS
 
 
-_FILE_EXT = r"\.(?:pdf|docx?|wps|xlsx?|et)"
+_FILE_EXT = r"\.(?:" + "|".join(ATTACHMENT_EXTENSIONS) + ")"
 _FILE_HREF_RE = re.compile(_FILE_EXT + r"(?:$|[?#&])", re.I)
 _FILE_TEXT_RE = re.compile(_FILE_EXT + r"\b", re.I)
 _ICON_RE = re.compile(r"icon|logo|qrcode|ewm|share|print|spacer|blank|arrow|bg\.|dot\.|line\.|button|btn", re.I)
@@ -116,5 +117,5 @@ def content_images(body, url: str | None) -> list[str]:
 
 def _small(value: str | None) -> bool:
     m = re.match(r"\s*(\d+)", value or "")
-    return bool(m) and int(m[1]) < 60
+    return m is not None and int(m[1]) < 60
 

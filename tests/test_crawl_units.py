@@ -119,3 +119,27 @@ def test_crawl_needs_a_database_unless_it_is_a_plain_worker(tmp_path) -> None:
     p = subprocess.run([sys.executable, "-m", "crawler.cli", "crawl", "--redis", "redis://127.0.0.1:1/0", "--seed"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 2 and "--db is required" in p.stderr
+
+
+@pytest.mark.parametrize("ext", ["pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd"])
+def test_one_list_of_attachment_extensions_for_crawler_and_extraction(ext):
+    """parsers.vocabulary.ATTACHMENT_EXTENSIONS is the union the crawler (which had .ofd) and the
+    extraction stage (which had .et) each kept: both see every extension of it."""
+    from parsers.extract import extract_page
+    from parsers.vocabulary import ATTACHMENT_EXTENSIONS
+
+    assert ext in ATTACHMENT_EXTENSIONS
+    url = f"http://www.xx.gov.cn/nb/files/report.{ext}"
+    assert d.is_attachment_url(url) and d.is_attachment_url(url.upper())
+    page = extract_page(f"<html><body><div class='TRS_Editor'><p>附件：<a href='files/report.{ext}'>年报</a></p>"
+                        "</div></body></html>", "http://www.xx.gov.cn/nb/t1.html")
+    assert (page.status, page.attachments) == ("attachment", [url])
+
+
+def test_one_rule_for_a_titles_year():
+    from parsers.sections import find_year, title_year
+
+    for title, year in [("XX县二〇二三年政府信息公开年报", 2023), ("XX镇2022年度政务公开工作年度报告", 2022),
+                        ("二O二一年政府信息公开工作年度报告", 2021), ("政府信息公开工作年度报告", None)]:
+        assert d.title_year(title) == title_year(title) == year
+        assert find_year(title, "") == year

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -24,12 +23,14 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler import cms
 from crawler import discovery as d
 from crawler.cms import organs
+from crawler.detail import classify_detail, inspect_response
 from crawler.hosts import HostRules, registered_domain
 from crawler.items import CrawlItem
 from crawler.ledger import RunLedger
 from crawler.middlewares import Blocked, OffSite, Undecodable
 from crawler.sitesfile import load_sites
 from crawler.state import CrawlState
+from parsers.vocabulary import now
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +40,6 @@ COLUMN_PRIORITY = 5        # then 年报 columns, then organs' pages, then secti
 ORGAN_PRIORITY = 3
 SECTION_PRIORITY = 1
 MODES = ("nightly", "backfill", "discover")
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _canon(url: str) -> str:
@@ -68,48 +65,6 @@ def parse_years(spec: str | None) -> tuple[int, int] | None:
     return first, last
 
 
-def classify_detail(html: str, url: str) -> tuple[str, str | None, list[str], list[str]]:
-    """(status, page title, attachment urls, image urls) of a detail page, by the extraction
-    stage; its verdict is trusted, and a thin body with document links counts as an attachment
-    report even if the stage said ok."""
-    from parsers.extract import extract_page
-
-    try:
-        ext = extract_page(html, url)
-    except Exception as e:  # noqa: BLE001 - a broken page is the pipeline's to record
-        log.debug("extraction failed on %s: %s", url, e)
-        return "ok", None, [], []
-    page_links = d.links(html, url)
-    docs = d.uniq([l.url for l in page_links if d.is_attachment_url(l.url)])
-    attachments = d.uniq([a for a in (ext.attachments or []) if d.is_attachment_url(a)] or
-                         ([] if ext.status != "attachment" else list(ext.attachments or [])))
-    title = _heading(html) or ext.title
-    if ext.status == "attachment":
-        return "attachment", title, attachments or docs, []
-    if ext.status == "image_only":
-        return "image_only", title, [], list(ext.images or [])
-    body_text = d.visible_text(ext.body_html or "")
-    if len(body_text) < 400 and (attachments or docs):
-        return "attachment", title, attachments or docs, []
-    return ext.status or "ok", title, [], list(ext.images or [])
-
-
-_H = re.compile(r"<h[1-3][^>]*>(.*?)</h[1-3]>", re.S | re.I)
-_META_TITLE = re.compile(r"""<meta[^>]+name=['"]ArticleTitle['"][^>]+content=['"]([^'"]+)""", re.I)
-
-
-def _heading(html: str) -> str | None:
-    """The article title as CMSs print it (ArticleTitle meta, then the first report-like heading)."""
-    m = _META_TITLE.search(html)
-    if m:
-        return m[1].strip()
-    for h in _H.findall(html):
-        t = re.sub(r"<[^>]+>|\s+", "", h)
-        if d.is_report_title(t):
-            return t
-    return None
-
-
 class ReportsSpider(scrapy.Spider):
     name = "reports"
     custom_settings: dict = {}
@@ -122,6 +77,9 @@ class ReportsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self._sites_arg, self._mode_arg, self._years_arg, self._reval_arg = sites, mode, years, revalidate
         self._rediscover_arg = rediscover
+        # 图片版 pages whose pictures are being fetched: their inspection joins the item at the end
+        # of the chain (a chain another worker finishes goes without it: that one inspects again)
+        self._picture_pages: dict = {}   # page url -> parsers.PageInspection
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -251,7 +209,7 @@ class ReportsSpider(scrapy.Spider):
         entry = response.meta.get("depth") == 0 and response.request.callback == self.parse_entry
         return CrawlItem(kind="page", site_id=response.meta["site_id"], url=response.url,
                          final_url=response.url, page_kind=page_kind, http_status=response.status,
-                         headers=_headers(response), body=response.body, fetched_at=_now(),
+                         headers=_headers(response), body=response.body, fetched_at=now(),
                          site_entry=entry or None, **extra)
 
     # --- start ------------------------------------------------------------------------
@@ -479,7 +437,8 @@ class ReportsSpider(scrapy.Spider):
             if not isinstance(response, TextResponse) or d.is_attachment_url(response.url):
                 yield self._report_item(response)   # a link that served a document directly
                 return
-            status, title, attachments, images = classify_detail(response.text, response.url)
+            page = inspect_response(response)
+            status, title, attachments, images = classify_detail(page, response.text)
             more = [u for u in response.meta.get("more_attachments") or [] if d.is_attachment_url(u)]
             list_title = response.meta.get("title")
             if more and status != "attachment" and len(d.visible_text(response.text)) < 400:
@@ -499,9 +458,10 @@ class ReportsSpider(scrapy.Spider):
             pictures = [u for u in images if self.host_rules.allows(u)][:self.ocr_max_images]
             if status == "image_only" and self.ocr and pictures and d.is_report_title(title):
                 # a 图片版 report: fetch its page images one after another, then parse them by OCR
+                self._picture_pages[response.url] = page
                 yield self._image_req(site, response, pictures, [], [], title)
                 return
-            yield self._report_item(response, title=title)
+            yield self._report_item(response, title=title).with_inspection(page)
         finally:
             self._settle(site["id"])
 
@@ -537,8 +497,9 @@ class ReportsSpider(scrapy.Spider):
             return
         yield CrawlItem(kind="report", site_id=site["id"], url=meta["page_url"], final_url=meta["page_url"],
                         http_status=meta["page_status"], headers=meta["page_headers"], body=meta["page_body"],
-                        title=meta.get("title"), fetched_at=_now(), organ=meta.get("organ"),
-                        column=meta.get("column"), images=got, image_urls=urls)
+                        title=meta.get("title"), fetched_at=now(), organ=meta.get("organ"),
+                        column=meta.get("column"), images=got, image_urls=urls,
+                        ).with_inspection(self._picture_pages.pop(meta["page_url"], None))
 
     def parse_attachment(self, response: Response):
         try:
@@ -560,7 +521,7 @@ class ReportsSpider(scrapy.Spider):
         return CrawlItem(kind="report", site_id=response.meta["site_id"], url=response.url,
                          final_url=response.url, page_url=page_url, http_status=response.status,
                          headers=_headers(response), body=response.body,
-                         title=title or response.meta.get("title"), fetched_at=_now(),
+                         title=title or response.meta.get("title"), fetched_at=now(),
                          conditional=revalidated, organ=response.meta.get("organ"),
                          column=response.meta.get("column"))
 
@@ -576,7 +537,7 @@ class ReportsSpider(scrapy.Spider):
         return CrawlItem(kind="failure", site_id=sid, url=request.url, failure=status, reason=reason,
                          http_status=http_status, page_kind=request.callback.__name__ if request.callback else None,
                          title=request.meta.get("title"), organ=request.meta.get("organ"),
-                         page_url=request.meta.get("page_url"), fetched_at=_now())
+                         page_url=request.meta.get("page_url"), fetched_at=now())
 
     def on_error(self, failure):
         request = failure.request
