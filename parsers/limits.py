@@ -141,7 +141,7 @@ def _child(conn, data: bytes, name: str | None, url: str | None, memory_mb: int)
         want = _address_space() + memory_mb * MB
         if hard == resource.RLIM_INFINITY or want < hard:
             resource.setrlimit(resource.RLIMIT_AS, (want, hard))
-        out = ("ok", parsers.parse_bytes(data, name=name, url=url))
+        out: tuple[str, object] = ("ok", parsers.parse_bytes(data, name=name, url=url))
     except ParseError as e:
         out = ("parse", str(e))
     except MemoryError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from itertools import islice
+from typing import Any
 
 from lxml import etree
 
@@ -117,7 +118,7 @@ def _common_ancestor(els: list):
     return common
 
 
-def _by_trafilatura(doc, html: str):
+def _by_trafilatura(doc, html: str | bytes):
     """trafilatura finds the main text; map it back to the original element (its own HTML
     output loses rowspan/colspan, so it is never used as the body)."""
     try:
@@ -153,7 +154,7 @@ def clean_body(body, meta: dict, data_tables: set | None = None, before_drop=Non
     chrome lines inside the report (an info bar under the text) are returned separately,
     to be used only after the chrome outside the body. The data tables found (left untouched)
     are added to data_tables; before_drop() runs before anything is dropped."""
-    state = {"in_report": bool(SECTION_RE.match(body.text or "")), "late": {},
+    state: dict[str, Any] = {"in_report": bool(SECTION_RE.match(body.text or "")), "late": {},
              "tables": set() if data_tables is None else data_tables, "before_drop": before_drop or _nothing}
     _clean_el(body, meta, state)
     return state["late"]
@@ -237,7 +238,7 @@ def _is_widget(el) -> bool:
     return bool(re.search(r"share|bdshare|qrcode|ewm|print|font|zihao", classes_of(el)))
 
 
-def find_body(doc, html: str, named: list, page_text) -> tuple:
+def find_body(doc, html: str | bytes, named: list, page_text) -> tuple:
     """The body element, and its raw string() when that was read on the way (else None)."""
     body, raw = _by_selectors(named)
     if body is None:

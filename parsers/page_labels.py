@@ -127,7 +127,7 @@ def store_value(found: dict, key: str, raw: str) -> int:
     if key in _DATE_KEYS:
         m = DATE_RE.match(raw.lstrip())
         parsed = _norm_date(m) if m else None
-        if not parsed:
+        if m is None or not parsed:
             return 0
         lead = len(raw) - len(raw.lstrip())
         found.setdefault(key, parsed[0])

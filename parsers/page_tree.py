@@ -102,12 +102,15 @@ def classes_of(el) -> str:
     return f"{el.get('id', '')} {el.get('class', '')}".lower()
 
 
-def parse_html(html: str | bytes):
-    if isinstance(html, bytes):  # decoding is the caller's job; be lenient rather than crash
+def parse_html(page: str | bytes):
+    """The page's root element (plain etree), or None for a page without elements."""
+    if isinstance(page, bytes):  # decoding is the caller's job; be lenient rather than crash
         try:
-            html = html.decode("utf-8")
+            html = page.decode("utf-8")
         except UnicodeDecodeError:
-            html = html.decode("gb18030", errors="replace")
+            html = page.decode("gb18030", errors="replace")
+    else:
+        html = page
     # str input: an XML declaration makes lxml refuse it; JSP wrappers leave <% %> text.
     decl = _XML_DECL.match(html)
     if decl:
