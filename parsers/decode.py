@@ -74,13 +74,18 @@ def detect_charset(data: bytes, declared: str | None = None) -> str | None:
     GB2312 pages hold); then GB18030, which pages often use undeclared. A damaged page (at most
     2% undecodable characters) still gets GB18030, its bad bytes replaced. None when nothing fits.
     decode() reads the bytes with it as Scrapy's response.text does (w3lib: GB18030's 0x80 is €)."""
+    return _detect(data, declared)[0]
+
+
+def _detect(data: bytes, declared: str | None) -> tuple[str | None, str | None]:
+    """(charset, the text when the rules decoded it whole on the way), so decode() does not
+    decode the bytes a second time."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+        return "utf-8-sig", None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
+        return "utf-16", None
     try:
-        data.decode("utf-8")
-        return "utf-8"
+        return "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     m = _META_CHARSET.search(data[:4096])
@@ -88,21 +93,20 @@ def detect_charset(data: bytes, declared: str | None = None) -> str | None:
         if not enc:
             continue
         # w3lib's names, as Scrapy decodes a response with them (latin-1 is read as cp1252 …)
-        enc = "gb18030" if enc.lower() in _GB else resolve_encoding(enc)
-        if enc is None:
+        name = "gb18030" if enc.lower() in _GB else resolve_encoding(enc)
+        if name is None:
             continue
         try:
-            data.decode(enc)
-            return enc
+            return name, data.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
     text = data.decode("gb18030", errors="replace")
-    return "gb18030" if text.count("\ufffd") <= len(text) * _MAX_DAMAGE else None
+    return ("gb18030", None) if text.count("\ufffd") <= len(text) * _MAX_DAMAGE else (None, None)
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
     """Text of an HTML or text file by detect_charset's rules; ParseError when none fits."""
-    enc = detect_charset(data, declared)
+    enc, text = _detect(data, declared)
     if enc is None:
         raise ParseError("text in an unknown encoding (neither UTF-8 nor GB18030)")
-    return to_unicode(data, enc)
+    return text if text is not None else to_unicode(data, enc)
