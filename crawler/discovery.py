@@ -12,6 +12,9 @@ from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 
+from parsers.sections import title_year
+from parsers.vocabulary import ATTACHMENT_EXTENSIONS
+
 log = logging.getLogger(__name__)
 
 # --- what a report is ---------------------------------------------------------------
@@ -26,23 +29,7 @@ _REPORT = re.compile(r"(政府信息公开|政务公开|信息公开)(工作)?(�
 # Items published in report columns that are not reports.
 _NOT_REPORT = re.compile(
     r"通知|关于做好|报送|编制工作|工作要点|一图读懂|图解|解读|法治政府|报表|征求意见|的函|函$|落实情况|督查|指南|目录")
-_YEAR_ARABIC = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
-_YEAR_HAN = re.compile(r"([二〇○零一二三四五六七八九]{4})\s*年")
-_HAN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4",
-               "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
-
-
-def title_year(title: str) -> int | None:
-    """The report year a title names (2021年度… / 二〇二一年…), or None."""
-    m = _YEAR_ARABIC.search(title or "")
-    if m:
-        return int(m[1])
-    m = _YEAR_HAN.search(title or "")
-    if m:
-        digits = "".join(_HAN_DIGITS.get(c, "") for c in m[1])
-        if len(digits) == 4:
-            return int(digits)
-    return None
+# the year of a title: parsers.sections.title_year, one rule for link titles and report titles
 
 
 def is_report_title(title: str | None) -> bool:
@@ -71,7 +58,7 @@ def maybe_report_title(title: str | None) -> bool:
 
 # --- links ---------------------------------------------------------------------------
 
-ATTACHMENT_EXT = (".pdf", ".doc", ".docx", ".wps", ".xls", ".xlsx", ".ofd")
+ATTACHMENT_EXT = tuple("." + ext for ext in ATTACHMENT_EXTENSIONS)
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "#")
 
 

@@ -36,3 +36,18 @@ class CrawlItem(scrapy.Item):
     images = scrapy.Field()        # for 图片版 reports: the page's image bytes, in page order (read by OCR)
     image_urls = scrapy.Field()    # and their URLs
     site_entry = scrapy.Field()    # the site's entry page (its columns were discovered this run)
+
+    # Not a Field: the spider's parsers.inspect_page of the page (decoded and extracted once), which
+    # the pipeline's parse reuses. It holds lxml elements, so it never leaves the process: an item
+    # serialised for Redis goes without it, and whoever parses it there inspects the bytes itself.
+    _inspection = None
+
+    @property
+    def inspection(self):
+        """The page's PageInspection when the spider made one, else None."""
+        return self._inspection
+
+    def with_inspection(self, inspection) -> "CrawlItem":
+        """This item, carrying the spider's inspection of its body."""
+        self._inspection = inspection
+        return self

@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import logging
-import re
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
 from urllib.parse import urljoin
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
-from scrapy.http import HtmlResponse, Request, Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
 from crawler import ledger as run_ledger
 from crawler.discovery import challenge_reason
+from parsers.decode import detect_charset, header_charset
 
 log = logging.getLogger(__name__)
 
@@ -87,60 +87,25 @@ class RedirectGuardMiddleware:
         return response
 
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*['"]?\s*([\w-]+)""", re.I)
-_HEADER_CHARSET = re.compile(r"charset\s*=\s*['\"]?([\w-]+)", re.I)
-_GB = {"gb2312", "gbk", "gb18030", "x-gbk", "gb_2312-80", "cp936"}
-
-
-def detect_charset(body: bytes, content_type: str = "") -> str | None:
-    """The charset a Chinese portal page is really in. Declared GB* becomes gb18030 (a superset
-    that decodes what mislabelled GB2312 pages contain); undeclared bodies are tried as UTF-8,
-    then GB18030. None when neither decodes."""
-    declared = None
-    m = _HEADER_CHARSET.search(content_type or "")
-    if m:
-        declared = m[1].lower()
-    else:
-        m = _META_CHARSET.search(body[:4096])
-        if m:
-            declared = m[1].decode("ascii", "replace").lower()
-    if declared in _GB:
-        return "gb18030"
-    if declared:
-        try:
-            body.decode(declared)
-            return declared
-        except (LookupError, UnicodeDecodeError):
-            pass  # mislabelled: fall through to detection
-    for enc in ("utf-8", "gb18030"):
-        try:
-            body.decode(enc)
-            return enc
-        except UnicodeDecodeError:
-            continue
-    try:
-        from charset_normalizer import from_bytes
-        best = from_bytes(body[:200000]).best()
-        if best is not None and best.encoding:
-            return best.encoding
-    except Exception:  # noqa: BLE001 - detection is best effort
-        pass
-    return None
-
-
 class CharsetMiddleware:
-    """Scrapy falls back to cp1252 for undeclared bodies, which turns GBK pages into mojibake."""
+    """Scrapy falls back to cp1252 for undeclared bodies, which turns GBK pages into mojibake: the
+    response's encoding is set by the parser's charset rules (parsers.decode.detect_charset), so
+    the text the spider reads is the text the parser reads from the stored bytes."""
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, TextResponse) or not response.body:
             return response
         ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        enc = detect_charset(response.body, ctype)
+        enc = detect_charset(response.body, header_charset(ctype))
         if enc is None:
             if request.meta.get("binary_ok"):
                 return response
             raise Undecodable("body decodes as neither UTF-8 nor GB18030")
-        return response.replace(encoding=enc, cls=HtmlResponse if isinstance(response, HtmlResponse) else type(response))
+        # built anew rather than by response.replace(), which reads the old response's encoding and
+        # so decodes the whole body once more to infer it
+        cls = type(response)
+        kwargs = {name: getattr(response, name) for name in cls.attributes if name != "encoding"}
+        return cls(encoding=enc, **kwargs)
 
 
 class ChallengeMiddleware:

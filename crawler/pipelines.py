@@ -17,6 +17,7 @@ from scrapy.exceptions import CloseSpider, DropItem
 
 from crawler.discovery import is_report_title, title_year
 from crawler.items import FAILURE_STATUSES, KINDS, CrawlItem
+from parsers.vocabulary import COUNT_KEYS, now
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def parse_report(item: CrawlItem) -> dict:
     """Parse a report item's body: {"parsed": {...}}, or {"error": reason, "kind": "parse" | "crash",
     "message": ...} when the parser rejects or crashes on it. Plain data, so a distributed worker
     can parse and ship the result to the one writer."""
-    from parsers import ParseError
+    from parsers import ParseError, parse_bytes
     from parsers.isolated import ParserCrash, parse_isolated
 
     url = item["url"]
@@ -61,7 +62,11 @@ def parse_report(item: CrawlItem) -> dict:
             from parsers import parse_picture_page
 
             return {"parsed": parse_picture_page(bytes(item["body"]), [bytes(b) for b in item["images"]],
-                                                 url=url, title=item.get("title"))}
+                                                 url=url, title=item.get("title"), inspection=item.inspection)}
+        page = item.inspection
+        if page is not None and page.kind in ("html", "text"):
+            # the spider's inspection of the page: not decoded and extracted again
+            return {"parsed": parse_bytes(bytes(item["body"]), name=_name(url), url=url, inspection=page)}
         # PDF/DOCX/DOC in a child with a memory cap and a timeout: a hostile file costs the child
         return {"parsed": parse_isolated(bytes(item["body"]), name=_name(url), url=url)}
     except ParseError as e:
@@ -81,9 +86,7 @@ class StorePipeline:
 
     def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.counts = {"new": 0, "changed": 0, "unchanged": 0, "parse_failures": 0,
-                       "identity_failures": 0, "not_reports": 0, "image_only": 0, "failed_pages": 0,
-                       "blocked_pages": 0, "reports_found": 0, "storage_errors": 0}
+        self.counts = dict.fromkeys(COUNT_KEYS, 0)
         self.store = self.lock = None
         self.per_organ: Counter = Counter()   # reports stored this run, per organ
         self.families: dict[str, Counter] = {}  # site id -> CMS families of the list pages stored
@@ -185,8 +188,6 @@ class StorePipeline:
     def record_sites(self, ledger) -> None:
         """Per-site outcome of the run (crawler.ledger) on the sites row: ok | failed | blocked, with
         the reason, the CMS family, the columns and organs known, and the reports stored per organ."""
-        from storage.store import now
-
         stamp = now()
         rows = []
         for s in ledger.sites:

@@ -10,6 +10,7 @@ import sys
 
 from crawler.runtime import (EXIT_FAILED, EXIT_USAGE, build_settings, claim_db, error, exit_status,
                              format_summary, parse_years)
+from parsers.vocabulary import run_mode
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
             error("the crawl did not run (see the log above)")
             return EXIT_FAILED
         summary["sites_skipped"] = len(skipped)
-        summary["mode"] = args.mode + (f" {years[0]}-{years[1]}" if years else "") + (" +revalidate" if args.revalidate else "")
+        summary["mode"] = run_mode(args.mode, years, args.revalidate)
         sys.stderr.flush()
         print(format_summary(summary), flush=True)
         reason = stats.get("finish_reason")

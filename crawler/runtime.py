@@ -20,17 +20,10 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from parsers.vocabulary import SUMMARY_ROWS
+
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 
-SUMMARY_ROWS = (
-    ("sites ok", "sites_ok"), ("sites failed", "sites_failed"), ("sites blocked", "sites_blocked"),
-    ("sites skipped", "sites_skipped"), ("columns found", "columns_found"), ("organs found", "organs_found"),
-    ("requests", "requests"), ("bytes", "bytes"), ("reports found", "reports_found"),
-    ("new", "new"), ("changed", "changed"), ("unchanged", "unchanged"),
-    ("image only", "image_only"), ("not reports", "not_reports"), ("parse failures", "parse_failures"),
-    ("identity failures", "identity_failures"), ("failed pages", "failed_pages"), ("blocked pages", "blocked_pages"),
-    ("storage errors", "storage_errors"),
-)
 
 
 def error(msg: str, command: str = "crawl") -> None:

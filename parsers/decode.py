@@ -5,6 +5,8 @@ import io
 import re
 import zipfile
 
+from w3lib.encoding import resolve_encoding, to_unicode
+
 from parsers.errors import ParseError
 
 _HTML_TAG = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|table|div|p|tr|td|span|br|h[1-6])\b", re.I)
@@ -61,30 +63,58 @@ def _looks_binary(head: bytes) -> bool:
     return ctrl > len(head) * 0.05
 
 
-def decode(data: bytes, declared: str | None = None) -> str:
-    """Text of an HTML or text file: BOM, then UTF-8, then the declared charset, then GB18030
-    (a superset of GBK and GB2312, which pages often use without declaring it)."""
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*['\"]?([\w-]+)", re.I)
+_GB = {"gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936", "gb18030"}
+_MAX_DAMAGE = 0.02  # share of undecodable characters a damaged GB18030 page may have
+
+
+def header_charset(content_type: str | None) -> str | None:
+    """The charset a Content-Type header names (`text/html; charset=GBK` -> `gbk`), or None."""
+    m = _HEADER_CHARSET.search(content_type or "")
+    return m[1].lower() if m else None
+
+
+def detect_charset(data: bytes, declared: str | None = None) -> str | None:
+    """The one set of charset rules for a page or text file (the crawler's responses and the
+    parser's files alike): a BOM; then UTF-8 if the bytes are valid UTF-8; then the declared
+    charset (`declared`, from the Content-Type header, else the page's <meta charset>) if it
+    decodes them, GBK/GB2312 read as GB18030 (a superset, which also decodes what mislabelled
+    GB2312 pages hold); then GB18030, which pages often use undeclared. A damaged page (at most
+    2% undecodable characters) still gets GB18030, its bad bytes replaced. None when nothing fits.
+    decode() reads the bytes with it as Scrapy's response.text does (w3lib: GB18030's 0x80 is €)."""
+    return _detect(data, declared)[0]
+
+
+def _detect(data: bytes, declared: str | None) -> tuple[str | None, str | None]:
+    """(charset, the text when the rules decoded it whole on the way), so decode() does not
+    decode the bytes a second time."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
+        return "utf-8-sig", None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        return "utf-16", None
     try:
-        return data.decode("utf-8")
+        return "utf-8", data.decode("utf-8")
     except UnicodeDecodeError:
         pass
     m = _META_CHARSET.search(data[:4096])
-    names = [declared, m.group(1).decode("ascii", "ignore") if m else None, "gb18030"]
-    for enc in names:
+    for enc in (declared, m.group(1).decode("ascii", "ignore") if m else None, "gb18030"):
         if not enc:
             continue
-        enc = enc.lower()
-        if enc in ("gbk", "gb2312", "gb_2312-80", "x-gbk", "cp936"):
-            enc = "gb18030"
+        # w3lib's names, as Scrapy decodes a response with them (latin-1 is read as cp1252 …)
+        name = "gb18030" if enc.lower() in _GB else resolve_encoding(enc)
+        if name is None:
+            continue
         try:
-            return data.decode(enc)
+            return name, data.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
     text = data.decode("gb18030", errors="replace")
-    if text.count("\ufffd") > len(text) * 0.02:
+    return ("gb18030", None) if text.count("\ufffd") <= len(text) * _MAX_DAMAGE else (None, None)
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Text of an HTML or text file by detect_charset's rules; ParseError when none fits."""
+    enc, text = _detect(data, declared)
+    if enc is None:
         raise ParseError("text in an unknown encoding (neither UTF-8 nor GB18030)")
-    return text
+    return text if text is not None else to_unicode(data, enc)

@@ -281,7 +281,8 @@ def _across_rows(res, pending: list[tuple], eqs, notes: list[dict]) -> list[tupl
 def _fill(res, sr, keys, reading) -> None:
     vals, texts, cut = reading
     for k, v, t, c in zip(keys, vals, texts, cut):
-        res.set(Cell(*k, v, t, inferred=c))
+        table, row, col = k
+        res.set(Cell(table, row, col, v, t, inferred=c))
     res.found.add(sr.table)
 
 

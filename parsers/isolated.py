@@ -28,6 +28,7 @@ def _child(conn, data: bytes, name: str | None, url: str | None, memory_mb: int)
 
     import parsers      # parse_bytes looked up at call time (tests patch it)
 
+    out: tuple[str, dict | str]   # ("ok", report) or (kind, reason)
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)   # a C-level abort on a memory cap must not print into the crawl's log

@@ -360,7 +360,8 @@ def _recognise(clean, rects) -> list[Box]:
     import cv2
 
     tight = [t for t in (_tight(clean, *r) for r in rects) if t is not None]
-    crops, kept = [], []
+    crops: list = []
+    kept: list = []
     for rect in sorted(tight, key=lambda r: -(r[2] - r[0]) * (r[3] - r[1])):
         if any(_inside(rect, k) for k in kept):
             continue  # two detected boxes over one glyph (10 and its 0): read it once

@@ -46,7 +46,7 @@ def find_tables(hmask, vmask, ink, width: int) -> list[Grid]:
     return out
 
 
-def _positions(profile, min_len: int) -> list[int]:
+def _positions(profile, min_len: float) -> list[int]:
     """Centres of the runs of positions whose rule length reaches min_len."""
     out: list[int] = []
     run: list[int] = []

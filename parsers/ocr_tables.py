@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from parsers.ocr import Box, Page
 from parsers.ocr_grid import Grid
@@ -28,6 +29,7 @@ class OcrText(str):
     keeps a cell's token text as its `raw`, so the confidence travels with it to the cell
     without the shared reader knowing about OCR (`parsers.ocr_report` strips it again)."""
     __slots__ = ("conf",)
+    conf: float | None
 
     def __new__(cls, text: str, conf: float | None):
         s = super().__new__(cls, text)
@@ -42,7 +44,7 @@ def tokens_of(pages: list[Page]) -> Tokens:
     for page in pages:
         tables = page.tables
         inside: set[int] = set()
-        items: list[tuple[float, str, object]] = []
+        items: list[tuple[float, str, Any]] = []  # (top, table | para, its rows or text)
         for t in tables:
             rows, used = _table_rows(t, page.boxes)
             inside |= used

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from typing import Any
 
 from parsers.errors import ParseError
 from parsers.limits import check_pdf_pages, check_text
@@ -89,7 +90,7 @@ def _read_pages(pdf) -> tuple[list[Token], int]:
         check_pdf_pages(number)
         tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
         boxes = [t.bbox for t in tables]
-        items: list[tuple[float, str, object]] = []
+        items: list[tuple[float, str, Any]] = []  # (top, table | para, its rows or text)
         for t in tables:
             items.append((t.bbox[1], "table", t.extract()))
 
@@ -130,9 +131,9 @@ def _read_pages(pdf) -> tuple[list[Token], int]:
                 else:
                     tokens.append(Token(content, row))
                 continue
-            for cells in content:
+            for table_row in content:
                 row += 1
-                for c in cells:
+                for c in table_row:
                     if c is None:  # covered by a merged cell
                         continue
                     tokens.append(Token(fix_spacing(clean_cell(c)), row, grid=True, table=True))

@@ -7,13 +7,15 @@ from __future__ import annotations
 from parsers.errors import ParseError
 
 
-def parse_picture_page(page: bytes, images: list[bytes], url: str | None = None, title: str | None = None) -> dict:
+def parse_picture_page(page: bytes, images: list[bytes], url: str | None = None, title: str | None = None,
+                       inspection=None) -> dict:
     """The report of an image-only page and its images. When OCR is off or reads no report, the
-    page's own parse comes back (status image_only) with the reason."""
+    page's own parse comes back (status image_only) with the reason. `inspection`: the page's
+    parsers.inspect_page result, if the caller has it (it is not read again)."""
     from parsers.report import parse_bytes, parse_images
 
     name = (url or "").rsplit("/", 1)[-1] or None
-    base = parse_bytes(page, name=name, url=url)
+    base = parse_bytes(page, name=name, url=url, inspection=inspection)
     if base.get("status") != "image_only" or not images:
         return base
     try:

@@ -11,9 +11,10 @@ from parsers.checks import complete, run_checks
 from parsers.decode import decode, sniff
 from parsers.errors import ParseError
 from parsers.glue import resolve as resolve_glued
+from parsers.inspection import PageInspection
 from parsers.labels import FORMAT_2019, FORMAT_2021
 from parsers.limits import check_text
-from parsers.sections import (BARE_ORGAN, SECTION_KEYS, find_headings, find_organ, find_title,
+from parsers.sections import (BARE_ORGAN, REPORT_TITLE_RE, SECTION_KEYS, find_headings, find_organ, find_title,
                               find_year, inline_sections, organ_from_title)
 from parsers.tables import TableResult, read_active, read_applications, read_review
 from parsers.tokens import Token, Tokens, from_text
@@ -28,14 +29,21 @@ def parse_path(path: str | Path) -> dict:
     return parse_bytes(data, name=str(p))
 
 
-def parse_bytes(data: bytes, name: str | None = None, url: str | None = None, ocr: bool | None = None) -> dict:
+def parse_bytes(data: bytes, name: str | None = None, url: str | None = None, ocr: bool | None = None,
+                inspection: PageInspection | None = None) -> dict:
     """Parse one report file or page. Raises ParseError (one-line reason) for unreadable input.
     Images (PNG/JPG/GIF/BMP/TIFF) and PDFs without a text layer are read by OCR unless `ocr` is
-    False (default: the NIANBAO_OCR setting, on unless it is 0)."""
+    False (default: the NIANBAO_OCR setting, on unless it is 0). `inspection`: the page's
+    inspect_page(data, url), when the caller made one: its decoded text and extraction are used
+    instead of decoding and extracting the bytes again."""
     from parsers.ocr import image_kind
+    if inspection is not None and not inspection.is_of(data, url):
+        inspection = None
     if image_kind(data):
         return parse_images([data], ocr=ocr)
-    kind = sniff(data)
+    if inspection is not None and inspection.error:
+        raise ParseError(inspection.error)
+    kind = inspection.kind if inspection is not None else sniff(data)
     meta: dict = {}
     title_hint = None
     page = None
@@ -55,8 +63,11 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None, oc
         from parsers.doc_tokens import from_doc
         tokens = from_doc(data, name or "")
     elif kind == "html":
-        html = decode(data)
-        page = extract.extract_page(html, url)
+        if inspection is not None and inspection.text is not None and inspection.extraction is not None:
+            html, page = inspection.text, inspection.extraction
+        else:
+            html = decode(data)
+            page = extract.extract_page(html, url)
         meta, title_hint = dict(page.metadata), page.title
         from parsers.html_tokens import from_html
         if _truncated(html):
@@ -67,7 +78,7 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None, oc
             return _non_report(page, kind)
         tokens = from_html(page.body if page.body is not None else page.body_html)
     else:
-        text = decode(data)
+        text = inspection.text if inspection is not None and inspection.text is not None else decode(data)
         meta, text, title_hint = _text_chrome(text)
         tokens = from_text(text)
     if kind in ("html", "text"):   # the binary forms check as they read
@@ -157,7 +168,7 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
     """The structure of a report from its token stream."""
     heads = find_headings(tokens)
     first = heads.get("overview", min(heads.values(), default=min(len(tokens), 40)))
-    title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and re.search("报告|年报|情况总结|工作情况", title_hint) else None)
+    title = find_title(tokens, max(first, 1) + 1) or (title_hint if title_hint and REPORT_TITLE_RE.search(title_hint) else None)
     text = tokens.text if isinstance(tokens, Tokens) and tokens.text is not None else _join(tokens)
     year = find_year(title, text)
 
@@ -167,7 +178,8 @@ def build(tokens: list[Token], meta: dict, title_hint: str | None = None) -> dic
 
     def span(key: str) -> tuple[int, int]:
         n = SECTION_KEYS.index(key)
-        start = order[n] if order[n] is not None else 0
+        first = order[n]
+        start = first if first is not None else 0
         stop = next((x for x in order[n + 1:] if x is not None and x > start), end)
         return start, stop
 

@@ -7,6 +7,9 @@ from parsers.labels import norm
 from parsers.tokens import Token
 
 SECTION_KEYS = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other_matters")
+# A title that names a report, not a column or a section (政务公开): the page's heading against its
+# <title>, a title hint against the report's own first lines.
+REPORT_TITLE_RE = re.compile(r"报告|年报|情况总结|工作情况")
 _NUMS = "一二三四五六"
 _NUM_SET = frozenset(_NUMS)
 # what each numbered heading says, official wording and the variants of free-format (legacy) reports
@@ -111,13 +114,30 @@ def arabic_years(text: str) -> str:
     return _CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
+_TITLE_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
+_HAN_YEAR = re.compile(r"([〇零○ＯO一二三四五六七八九]{4})\s*年")
+
+
+def title_year(title: str | None) -> int | None:
+    """The report year a title names (2021年度… / 二〇二一年…), or None: the one rule for the
+    crawler's link titles and the parser's report titles."""
+    t = arabic_years(title or "")
+    m = _TITLE_YEAR.search(t)
+    if m:
+        return int(m[1])
+    m = _HAN_YEAR.search(t)   # a year before 2000 in Chinese numerals (一九九九年)
+    if m:
+        digits = m[1].translate(_CN_DIGITS)
+        if digits.isdigit() and digits[:2] in ("19", "20"):
+            return int(digits)
+    return None
+
+
 def find_year(title: str | None, text: str) -> int | None:
     """The year the report covers: from the title, else the 统计期限, else the first year named."""
-    title = arabic_years(title) if title else title
-    if title:
-        m = _YEAR_IN_TITLE.search(title)
-        if m:
-            return int(m.group(1))
+    year = title_year(title)
+    if year is not None:
+        return year
     m = _PERIOD.search(text)
     if m:
         return int(m.group(1))

@@ -313,7 +313,7 @@ def read_torn_active(tokens: list[Token], start: int, end: int, res: TableResult
     line is as wide as the block's header and there are as many as row labels but they do not
     each follow their label, the k-th value line belongs to the k-th label. True when read so."""
     blocks: list[tuple[list, list, list]] = []  # (column keys, labels, value lines)
-    cur = None
+    cur: tuple[list, list, list] | None = None
     i = start
     while i < end:
         t = tokens[i]
@@ -349,8 +349,8 @@ def read_torn_active(tokens: list[Token], start: int, end: int, res: TableResult
     if not torn:
         return False
     for cols, labels, runs in blocks:
-        for (li, key), (a, b, vals, raws) in zip(labels, runs):
-            res.put("active_disclosure", key, cols, vals, raws)
+        for (li, row_key), (a, b, vals, raws) in zip(labels, runs):
+            res.put("active_disclosure", row_key, cols, vals, raws)
             res.used.add(li)
             res.used.update(range(a, b))
     return True

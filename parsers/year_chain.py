@@ -86,13 +86,13 @@ def settle(report: dict, before: dict | None, after: dict | None) -> list[str]:
         cols = CHAIN_ROWS[row]
         why = []
         starts = _pairs(before, row, _ambiguous_rows(before)) if before is not None else None
-        if starts:
+        if before is not None and starts:
             ends = {p + c for p, c in starts if c is not None}
             found = [r for r in found if r[0][0] in ends]
             left = sorted({r[0][0] for r in found})
             why.append(f"the {before['year']} report's 上一年项目数量 + 本年增/减 = {' or '.join(map(str, left))}")
         nexts = _pairs(after, row, _ambiguous_rows(after)) if after is not None else None
-        if nexts:
+        if after is not None and nexts:
             prevs = {p for p, _ in nexts}
             found = [r for r in found if r[0][1] is not None and r[0][0] + r[0][1] in prevs]
             left = sorted({r[0][0] + r[0][1] for r in found})

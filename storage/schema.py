@@ -13,11 +13,11 @@ from pathlib import Path
 
 import sqlite_utils
 
+from parsers.sections import SECTION_KEYS
 from storage.figures import FIGURES
 
 SCHEMA_VERSION = 2
 
-SECTION_KEYS = ("overview", "active_disclosure", "applications", "review_litigation", "problems", "other_matters")
 REGION_COLUMNS = [
     ("province", "TEXT"), ("province_code", "TEXT"), ("city", "TEXT"), ("city_code", "TEXT"),
     ("county", "TEXT"), ("county_code", "TEXT"), ("township", "TEXT"), ("township_code", "TEXT"),

@@ -20,16 +20,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
+from parsers.vocabulary import now
 from storage import deadlines, divisions, figures, schema
 
 SITE_FIELDS = ("name", "level", "region_code", "url")
 _COMPRESSED_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"\x1f\x8b")
 _REPORT_SNAPSHOT = ("url", "title", "organ", "year", "format", "publish_date", "source_type", "status",
                     "checks_ok", "content_sha256", "fetched_at", "text", "metadata")
-
-
-def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def site_id_for(url: str) -> str:

@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crawler import discovery as d  # noqa: E402
-from crawler.middlewares import detect_charset, retry_after_seconds  # noqa: E402
+from crawler.middlewares import retry_after_seconds  # noqa: E402
+from parsers.decode import detect_charset, header_charset  # noqa: E402
 from crawler.sitesfile import BUNDLED, SitesError, load_sites  # noqa: E402
 
 
@@ -58,9 +59,35 @@ def test_challenges_and_shells():
 
 def test_gbk_without_declaration():
     body = "<html><body>政府信息公开工作年度报告</body></html>".encode("gbk")
-    assert detect_charset(body, "text/html") == "gb18030"
-    assert detect_charset(body, "text/html; charset=gb2312") == "gb18030"
-    assert detect_charset("报告".encode(), "text/html") == "utf-8"
+    assert detect_charset(body, header_charset("text/html")) == "gb18030"
+    assert detect_charset(body, header_charset("text/html; charset=gb2312")) == "gb18030"
+    assert detect_charset("报告".encode(), header_charset("text/html")) == "utf-8"
+
+
+_GBK_PAGE = "<html><head>{meta}</head><body>政府信息公开工作年度报告 一、总体情况</body></html>"
+
+
+@pytest.mark.parametrize("body,ctype", [
+    (_GBK_PAGE.format(meta="").encode("gbk"), "text/html"),                                 # GBK, undeclared
+    (_GBK_PAGE.format(meta='<meta charset="gb2312">').encode("gbk"), "text/html"),          # declared in <meta>
+    (_GBK_PAGE.format(meta='<meta charset="gb2312">').encode("utf-8"), "text/html"),        # mislabelled UTF-8
+    (_GBK_PAGE.format(meta="").encode("utf-8"), "text/html; charset=GBK"),                  # mislabelled header
+    (b"\xef\xbb\xbf" + _GBK_PAGE.format(meta="").encode("utf-8"), "text/html"),             # BOM
+    (_GBK_PAGE.format(meta="").encode("gbk") + b"\x80 damaged", "text/html"),               # one bad byte
+])
+def test_crawler_reads_the_text_the_parser_reads(body, ctype):
+    """One set of charset rules: the text the spider reads from a response (its encoding set by
+    CharsetMiddleware) is the text the parser decodes from the stored bytes."""
+    from scrapy.http import HtmlResponse, Request
+
+    from crawler.middlewares import CharsetMiddleware
+    from parsers.decode import decode
+
+    url = "http://portal.test/a.html"
+    response = HtmlResponse(url, body=body, headers={"Content-Type": ctype}, request=Request(url))
+    read = CharsetMiddleware().process_response(response.request, response).text
+    assert read == decode(body, header_charset(ctype))
+    assert "政府信息公开工作年度报告" in read
 
 
 def test_retry_after_values():
@@ -120,3 +147,27 @@ def test_run_ledger_decides_each_sites_outcome_at_the_end() -> None:
     assert ledger.allows("http://www.ok.gov.cn/x") and not ledger.allows("http://elsewhere.cn/")
     ledger.block_host("ok.gov.cn")
     assert ledger.is_blocked("ok.gov.cn") and not ledger.is_blocked("dead.gov.cn")
+
+
+@pytest.mark.parametrize("ext", ["pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ofd"])
+def test_one_list_of_attachment_extensions_for_crawler_and_extraction(ext):
+    """parsers.vocabulary.ATTACHMENT_EXTENSIONS is the union the crawler (which had .ofd) and the
+    extraction stage (which had .et) each kept: both see every extension of it."""
+    from parsers.extract import extract_page
+    from parsers.vocabulary import ATTACHMENT_EXTENSIONS
+
+    assert ext in ATTACHMENT_EXTENSIONS
+    url = f"http://www.xx.gov.cn/nb/files/report.{ext}"
+    assert d.is_attachment_url(url) and d.is_attachment_url(url.upper())
+    page = extract_page(f"<html><body><div class='TRS_Editor'><p>附件：<a href='files/report.{ext}'>年报</a></p>"
+                        "</div></body></html>", "http://www.xx.gov.cn/nb/t1.html")
+    assert (page.status, page.attachments) == ("attachment", [url])
+
+
+def test_one_rule_for_a_titles_year():
+    from parsers.sections import find_year, title_year
+
+    for title, year in [("XX县二〇二三年政府信息公开年报", 2023), ("XX镇2022年度政务公开工作年度报告", 2022),
+                        ("二O二一年政府信息公开工作年度报告", 2021), ("政府信息公开工作年度报告", None)]:
+        assert d.title_year(title) == title_year(title) == year
+        assert find_year(title, "") == year

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import SHARED
 from parsers import parse_bytes, parse_path
-from parsers.extract import parse_label_line
+from parsers.page_labels import parse_label_line
 
 PINGTAN = SHARED / "new-corpus" / "pingtan-tables"
 TAIL = "一、总体情况\n略。\n二、主动公开政府信息情况\n五、存在的主要问题及改进情况\n无。\n六、其他需要报告的事项\n无。\n"

@@ -12,11 +12,9 @@ from crawler.scaleout import redis_state as rs
 from crawler.scaleout.ledger import RedisLedger
 from crawler.scaleout.wire import decode_item
 from crawler.runtime import parse_years
+from parsers.vocabulary import SHARED_COUNT_KEYS, run_mode
 
 log = logging.getLogger(__name__)
-
-COUNT_KEYS = ("new", "changed", "unchanged", "parse_failures", "identity_failures", "not_reports",
-              "image_only", "failed_pages", "blocked_pages", "reports_found")
 
 
 class Ingester:
@@ -86,7 +84,7 @@ class Ingester:
         counts = {rs.text(k): int(v) for k, v in self.server.hgetall(rs.COUNTS).items()}
         stats = {rs.text(k): int(v) for k, v in self.server.hgetall(rs.STATS).items()}
         sites = ledger.counts()
-        summary = {k: counts.get(k, 0) for k in COUNT_KEYS}
+        summary = {k: counts.get(k, 0) for k in SHARED_COUNT_KEYS}
         summary.update(sites_ok=sites["sites_ok"], sites_failed=sites["sites_failed"],
                        sites_blocked=sites["sites_blocked"], requests=stats.get("downloader/request_count", 0),
                        bytes=stats.get("downloader/response_bytes", 0), status="finished")
@@ -95,7 +93,7 @@ class Ingester:
         self.store.finish_run(int(run["db_run_id"]), **summary)
         self.server.hset(rs.RUN, "finished", "1")
         years = run.get("years")
-        summary["mode"] = run["mode"] + (f" {years}" if years else "") + (" +revalidate" if run["revalidate"] else "")
+        summary["mode"] = run_mode(run["mode"], years, bool(run["revalidate"]))
         log.info("run %s finished", run["id"])
         return summary
 

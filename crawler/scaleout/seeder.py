@@ -12,6 +12,7 @@ import uuid
 from crawler.scaleout import redis_state as rs
 from crawler.scaleout.worker import WorkerSpider, worker_settings
 from crawler.runtime import parse_years
+from parsers.vocabulary import now
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def seed(server, args: argparse.Namespace, worker_id: str, settings=None) -> str
             "id": run_id, "mode": args.mode, "years": f"{years[0]}-{years[1]}" if years else "",
             "revalidate": "1" if args.revalidate else "0",
             "rediscover": "1" if getattr(args, "rediscover", False) else "0", "sites": json.dumps(sites, ensure_ascii=False),
-            "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+            "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": now()})
 
         if settings is None:
             settings = worker_settings(args)

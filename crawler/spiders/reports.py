@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -24,13 +23,14 @@ from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TCPTi
 from crawler import cms
 from crawler import discovery as d
 from crawler.cms import organs
-from crawler.detail import classify_detail
+from crawler.detail import classify_detail, inspect_response
 from crawler.items import CrawlItem
 from crawler.ledger import RunLedger, attach
 from crawler.runtime import parse_years
 from crawler.middlewares import Blocked, OffSite, Undecodable
 from crawler.sitesfile import load_sites
 from crawler.state import CrawlState
+from parsers.vocabulary import now
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +40,6 @@ COLUMN_PRIORITY = 5        # then 年报 columns, then organs' pages, then secti
 ORGAN_PRIORITY = 3
 SECTION_PRIORITY = 1
 MODES = ("nightly", "backfill", "discover")
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _yes(value) -> bool:
@@ -72,6 +68,9 @@ class ReportsSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self._sites_arg, self._mode_arg, self._years_arg, self._reval_arg = sites, mode, years, revalidate
         self._rediscover_arg = rediscover
+        # 图片版 pages whose pictures are being fetched: their inspection joins the item at the end
+        # of the chain (a chain another worker finishes goes without it: that one inspects again)
+        self._picture_pages: dict = {}   # page url -> parsers.PageInspection
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -196,7 +195,7 @@ class ReportsSpider(scrapy.Spider):
         entry = response.meta.get("depth") == 0 and response.request.callback == self.parse_entry
         return CrawlItem(kind="page", site_id=response.meta["site_id"], url=response.url,
                          final_url=response.url, page_kind=page_kind, http_status=response.status,
-                         headers=_headers(response), body=response.body, fetched_at=_now(),
+                         headers=_headers(response), body=response.body, fetched_at=now(),
                          site_entry=entry or None, **extra)
 
     # --- start ------------------------------------------------------------------------
@@ -424,7 +423,8 @@ class ReportsSpider(scrapy.Spider):
             if not isinstance(response, TextResponse) or d.is_attachment_url(response.url):
                 yield self._report_item(response)   # a link that served a document directly
                 return
-            status, title, attachments, images = classify_detail(response.text, response.url)
+            page = inspect_response(response)
+            status, title, attachments, images = classify_detail(page, response.text)
             more = [u for u in response.meta.get("more_attachments") or [] if d.is_attachment_url(u)]
             list_title = response.meta.get("title")
             if more and status != "attachment" and len(d.visible_text(response.text)) < 400:
@@ -444,9 +444,10 @@ class ReportsSpider(scrapy.Spider):
             pictures = [u for u in images if self.ledger.allows(u)][:self.ocr_max_images]
             if status == "image_only" and self.ocr and pictures and d.is_report_title(title):
                 # a 图片版 report: fetch its page images one after another, then parse them by OCR
+                self._picture_pages[response.url] = page
                 yield self._image_req(site, response, pictures, [], [], title)
                 return
-            yield self._report_item(response, title=title)
+            yield self._report_item(response, title=title).with_inspection(page)
         finally:
             self._settle(site["id"])
 
@@ -482,8 +483,9 @@ class ReportsSpider(scrapy.Spider):
             return
         yield CrawlItem(kind="report", site_id=site["id"], url=meta["page_url"], final_url=meta["page_url"],
                         http_status=meta["page_status"], headers=meta["page_headers"], body=meta["page_body"],
-                        title=meta.get("title"), fetched_at=_now(), organ=meta.get("organ"),
-                        column=meta.get("column"), images=got, image_urls=urls)
+                        title=meta.get("title"), fetched_at=now(), organ=meta.get("organ"),
+                        column=meta.get("column"), images=got, image_urls=urls,
+                        ).with_inspection(self._picture_pages.pop(meta["page_url"], None))
 
     def parse_attachment(self, response: Response):
         try:
@@ -505,7 +507,7 @@ class ReportsSpider(scrapy.Spider):
         return CrawlItem(kind="report", site_id=response.meta["site_id"], url=response.url,
                          final_url=response.url, page_url=page_url, http_status=response.status,
                          headers=_headers(response), body=response.body,
-                         title=title or response.meta.get("title"), fetched_at=_now(),
+                         title=title or response.meta.get("title"), fetched_at=now(),
                          conditional=revalidated, organ=response.meta.get("organ"),
                          column=response.meta.get("column"))
 
@@ -520,7 +522,7 @@ class ReportsSpider(scrapy.Spider):
         return CrawlItem(kind="failure", site_id=sid, url=request.url, failure=status, reason=reason,
                          http_status=http_status, page_kind=request.callback.__name__ if request.callback else None,
                          title=request.meta.get("title"), organ=request.meta.get("organ"),
-                         page_url=request.meta.get("page_url"), fetched_at=_now())
+                         page_url=request.meta.get("page_url"), fetched_at=now())
 
     def on_error(self, failure):
         request = failure.request
