@@ -330,28 +330,17 @@ class _NoState:
 
 
 def _stored_state(path: str):
-    """(CrawlState, Store) answering from the database read-only: the seeder runs beside a live
-    ingester, the one writer, and their constructors create the schema (a write). The queries are
-    theirs, on a read-only connection."""
-    import sqlite3
-
-    import sqlite_utils
-
-    from crawler.state import CrawlState
+    """(state, store): the database read-only, as one Store (it holds the crawl state too): the
+    seeder runs beside a live ingester, the one writer."""
     from storage import Store
 
     if not os.path.exists(path):
         return _NoState(), _NoState()
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not {"reports", "pages", "crawl_state"} <= tables:   # being created right now: nothing stored yet
-        conn.close()
+    store = Store.open_readonly(path)
+    if not store.has_tables("reports", "pages", "crawl_state"):   # being created right now: nothing stored yet
+        store.close()
         return _NoState(), _NoState()
-    store = Store.__new__(Store)
-    store.path, store.db = path, sqlite_utils.Database(conn)
-    state = CrawlState.__new__(CrawlState)
-    state.path, state.conn, state.store = path, conn, store
-    return state, store
+    return store, store
 
 
 def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:

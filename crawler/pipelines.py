@@ -84,7 +84,7 @@ class StorePipeline:
         self.counts = {"new": 0, "changed": 0, "unchanged": 0, "parse_failures": 0,
                        "identity_failures": 0, "not_reports": 0, "image_only": 0, "failed_pages": 0,
                        "blocked_pages": 0, "reports_found": 0, "storage_errors": 0}
-        self.store = self.lock = None
+        self.store = None
         self.per_organ: Counter = Counter()   # reports stored this run, per organ
         self.families: dict[str, Counter] = {}  # site id -> CMS families of the list pages stored
 
@@ -109,31 +109,26 @@ class StorePipeline:
         """Open the database without a spider or a run row (`nianbao ingest` stores through this)."""
         from storage import Store
 
-        from crawler.state import CrawlState
-
-        self.store = Store(db)
-        self.state = CrawlState(db, self.store)
+        self.store = Store(db)     # the one connection: stored data and crawl state alike
         self.years = years
 
     def close_store(self) -> None:
-        self.state.close()
         close = getattr(self.store, "close", None)
         if close:
             close()
 
     def open_spider(self, spider=None) -> None:
-        from storage.store import DatabaseLocked, WriterLock
+        from storage.store import DatabaseLocked
 
         spider = spider or self.crawler.spider
         db = self.crawler.settings.get("NIANBAO_DB")
         try:
-            # one writer per database, also under `scrapy crawl reports` (nianbao crawl took it already)
-            self.lock = WriterLock.acquire(db)
+            # Store takes the one-writer lock, also under `scrapy crawl reports` (nianbao crawl took it already)
+            self.open_store(db, getattr(spider, "years", None))
         except DatabaseLocked as e:
             log.error("%s", e)
             self.crawler.stats.set_value("nianbao/locked", True)
             raise CloseSpider("locked") from None
-        self.open_store(db, getattr(spider, "years", None))
         sites = getattr(spider, "sites", None)
         if sites and getattr(spider, "ledger", None) is not None:    # the spider's sites, before any item
             self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in sites])
@@ -179,9 +174,7 @@ class StorePipeline:
             stats.set_value("nianbao/summary/storage_errors", summary["storage_errors"] + 1)
             log.error("cannot write the end of run %s: %s", self.run_id, e)
         finally:
-            self.close_store()
-            if self.lock is not None:
-                self.lock.release()
+            self.close_store()      # releases the writer's lock
 
     def _unfinished_sites(self, spider) -> None:
         """A run that ended early (timeout, start error, shutdown) did not finish some sites:
@@ -213,7 +206,7 @@ class StorePipeline:
             tally = ledger[s["id"]]
             if tally.outcome not in (None, "ok"):    # one line per site problem (pages are logged at INFO)
                 log.warning("site %s %s: %s", s.get("name"), tally.outcome, tally.reason or "no answer")
-            known = self.state.columns(s["id"]) or list(tally.columns.values())
+            known = self.store.columns(s["id"]) or list(tally.columns.values())
             per_organ = self.store.reports_per_organ(s["id"])
             row = {k: v for k, v in s.items() if k not in ("id", "netloc")}
             row.update({"crawl_status": tally.outcome or "ok", "crawl_reason": tally.reason, "crawled_at": stamp,
@@ -254,13 +247,13 @@ class StorePipeline:
         if item.get("family"):
             self.families.setdefault(item["site_id"], Counter())[item["family"]] += 1
         if item.get("site_entry"):
-            self.state.remember(item["site_id"], "", "discovered")
+            self.store.remember(item["site_id"], "", "discovered")
         if pk == "column":
-            self.state.remember(item["site_id"], item["url"], "column", organ=item.get("organ"),
+            self.store.remember(item["site_id"], item["url"], "column", organ=item.get("organ"),
                                 name=item.get("column_name"), family=item.get("family"))
         elif pk == "not_report":
             self.counts["not_reports"] += 1
-            self.state.remember(item["site_id"], item["url"], "not_report")
+            self.store.remember(item["site_id"], item["url"], "not_report")
 
     def _failure(self, item: CrawlItem) -> None:
         status, reason = item["failure"], item.get("reason") or ""
@@ -285,7 +278,7 @@ class StorePipeline:
             if report.get("kind") == "parse" and not is_report_title(title):
                 # a truncated list title led here and the page holds no report: not a failure
                 self._page(item, kind="not_report", error=f"not a report: {report['message']}")
-                self.state.remember(sid, seen_at, "not_report")
+                self.store.remember(sid, seen_at, "not_report")
                 return
             self._parse_failure(item, report["error"])
             return
@@ -293,13 +286,13 @@ class StorePipeline:
         if not (is_report_title(title) or is_report_title(parsed.get("title"))):
             # a column mixes reports with notices, 工作要点, 图解 …: none of them becomes a report
             self._page(item, kind="not_report")
-            self.state.remember(sid, seen_at, "not_report")
+            self.store.remember(sid, seen_at, "not_report")
             return
         if parsed.get("year") is None:
             parsed["year"] = title_year(parsed.get("title") or "") or title_year(title or "")
         if self.years and parsed.get("year") and not (self.years[0] <= parsed["year"] <= self.years[1]):
             self._page(item, kind="out_of_range")
-            self.state.remember(sid, seen_at, "out_of_range")
+            self.store.remember(sid, seen_at, "out_of_range")
             return
         status = parsed.get("status")
         self.store.record_page(url, site_id=sid, status=item.get("http_status"), final_url=item.get("final_url"),
@@ -324,7 +317,7 @@ class StorePipeline:
         self.per_organ[self.store.report_organ_of(report_id) or "?"] += 1
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         if item.get("page_url"):
-            self.state.remember(sid, item["page_url"], "report_page")
+            self.store.remember(sid, item["page_url"], "report_page")
 
     def _parse_failure(self, item: CrawlItem, reason: str) -> None:
         self.counts["parse_failures"] += 1

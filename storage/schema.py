@@ -90,6 +90,12 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
         ("id", "INTEGER PRIMARY KEY"), ("mode", "TEXT"), ("status", "TEXT"),
         ("started_at", "TEXT"), ("finished_at", "TEXT"),
     ], [], False),
+    # what the crawler remembers between runs (storage/crawlstate.py); `at` in epoch seconds
+    "crawl_state": ([
+        ("site_id", "TEXT NOT NULL"), ("url", "TEXT NOT NULL"),
+        ("what", "TEXT NOT NULL"),    # column | report_page | not_report | out_of_range | discovered | unfinished
+        ("at", "REAL NOT NULL"), ("organ", "TEXT"), ("name", "TEXT"), ("family", "TEXT"),
+    ], ["PRIMARY KEY (site_id, url, what)"], False),
 }
 
 INDEXES = [

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import sqlite3
 import zlib
 from pathlib import Path
 from typing import Any, Iterable
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 
 from storage import deadlines, divisions, figures, schema
+from storage.crawlstate import CrawlStateMethods
 
 SITE_FIELDS = ("name", "level", "region_code", "url")
 _COMPRESSED_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"\x1f\x8b")
@@ -121,20 +123,51 @@ class WriterLock:
         self.fh = None
 
 
-class Store:
-    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL"):
+class Store(CrawlStateMethods):
+    """The nianbao database. `Store(path)` opens it for writing: it takes the database's
+    one-writer lock (WriterLock; DatabaseLocked when another process holds it), creates or
+    migrates the schema, and every write goes through its methods on its one connection (the
+    crawl state's included, storage/crawlstate.py). `Store.open_readonly(path)` reads a
+    database another process may be writing (the seeder, `nianbao serve`)."""
+
+    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL", _readonly: bool = False):
         self.path = str(path)
-        self.db = sqlite_utils.Database(self.path)
-        # Wait for a concurrent writer (an ingest process, reparse) instead of failing.
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        if self.path != ":memory:":
-            self.db.enable_wal()
-        # NORMAL in WAL mode: a crashed process loses nothing committed; only a power cut can
-        # lose the last commits (FULL would fsync on every commit).
-        self.db.execute(f"PRAGMA synchronous = {synchronous}")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        schema.ensure(self.db)
+        self.readonly = _readonly
+        self.writer_lock: WriterLock | None = None
         self._site_regions: dict[str, str | None] = {}
+        if _readonly:
+            conn = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True, timeout=30,
+                                   check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            return
+        if self.path != ":memory:":
+            # one writer per database, whoever opens it (nianbao crawl, scrapy crawl, ingest, reparse)
+            self.writer_lock = WriterLock.acquire(self.path)
+        try:
+            self.db = sqlite_utils.Database(self.path)
+            # Wait for a concurrent writer's transaction (another Store in this process) instead of failing.
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            # NORMAL in WAL mode: a crashed process loses nothing committed; only a power cut can
+            # lose the last commits (FULL would fsync on every commit).
+            self.db.execute(f"PRAGMA synchronous = {synchronous}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            schema.ensure(self.db)
+        except BaseException:
+            self._release()
+            raise
+
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> "Store":
+        """The database opened read-only (SQLite mode=ro): no lock, no schema change, no write.
+        Reading methods work (report_urls, known_urls, columns, when, page_validators …)."""
+        return cls(path, _readonly=True)
+
+    def has_tables(self, *names: str) -> bool:
+        """True when every named table exists (a database being created may lack them)."""
+        have = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return set(names) <= have
 
     # -- context manager ---------------------------------------------------------
     def __enter__(self) -> "Store":
@@ -144,12 +177,20 @@ class Store:
         self.close()
 
     def close(self) -> None:
+        """Close the connection and release the writer's lock."""
         self.db.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self.writer_lock is not None:
+            self.writer_lock.release()
+            self.writer_lock = None
 
     # -- the writer's lock -----------------------------------------------------------
     def lock(self) -> WriterLock:
         """Take the one-writer lock of this database (see WriterLock); DatabaseLocked if held.
-        Call `.release()` on the result when done writing."""
+        Call `.release()` on the result when done writing. (A Store opened for writing holds it
+        already; this takes it once more, for a caller that outlives the Store.)"""
         return WriterLock.acquire(self.path)
 
     # -- sites -------------------------------------------------------------------
@@ -337,6 +378,69 @@ class Store:
             [(report_id, c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []])
         self.db["figures"].upsert({"report_id": report_id,
                                    **figures.compute(cells, parsed.get("legacy_figures"))}, pk="report_id")
+
+    # -- re-parsing stored bytes (storage/reparse.py) ---------------------------------
+    def report_sources(self) -> list[dict]:
+        """Every report with what a re-parse needs: id, url, page_url, site_id, source_type,
+        content_sha256 (else the pages row's hash), metadata, column_organ, publish_date."""
+        return [dict(r) for r in self.db.query(
+            "SELECT r.id, r.url, r.page_url, r.site_id, r.source_type, "
+            "COALESCE(r.content_sha256, p.content_sha256) AS content_sha256, r.metadata, r.column_organ, "
+            "r.publish_date FROM reports r LEFT JOIN pages p ON p.url = r.url ORDER BY r.id")]
+
+    def replace_parse(self, report_id: int, parsed: dict, *, content_sha256: str) -> bool:
+        """Replace a stored report's parse (its row's parsed fields, cells, checks, figures) with
+        `parsed`, a parse of the bytes `content_sha256` already stored. Nothing is written when
+        the parse is the same; True when something changed. No version is kept: the bytes are
+        the same, only the reading of them changed."""
+        row = self.report(report_id)
+        if row is None:
+            raise KeyError(f"no report {report_id}")
+        rec = self._report_record(parsed, url=row["url"], site_id=row["site_id"],
+                                  source_type=row["source_type"] or parsed.get("source_type"),
+                                  page_url=row["page_url"], column_organ=row.get("column_organ"))
+        same_row = all(row.get(k) == v for k, v in rec.items())
+        if same_row and self._same_parts(report_id, parsed):
+            return False
+        with self.db.atomic():
+            self.db["reports"].update(report_id, {**rec, "content_sha256": content_sha256, "updated_at": now()})
+            self._write_parts(report_id, parsed)
+        return True
+
+    def parse_failed(self, report_id: int, reason: str) -> bool:
+        """The current parser cannot read a stored report's bytes: say so on its row and drop the
+        old parse's cells, checks and figures (the bytes and earlier versions stay). True when
+        something changed."""
+        row = self.db.execute("SELECT status, reason FROM reports WHERE id = ?", [report_id]).fetchone()
+        if row is None or tuple(row) == ("failed", reason):
+            return False
+        with self.db.atomic():
+            self.db["reports"].update(report_id, {"status": "failed", "reason": reason, "checks_ok": None,
+                                                  "checks_failed": None, "updated_at": now()})
+            for t in ("cells", "checks", "figures"):
+                self.db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [report_id])
+        return True
+
+    def reload_labels(self) -> None:
+        """Rewrite the labels table from the current parsers/schema.json."""
+        with self.db.atomic():
+            schema.load_labels(self.db)
+
+    def _same_parts(self, report_id: int, parsed: dict) -> bool:
+        new_cells = sorted((c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))))
+                           for c in parsed.get("cells") or [])
+        old_cells = sorted(tuple(r) for r in self.db.execute(
+            "SELECT table_key, row_key, col_key, value, raw, inferred FROM cells WHERE report_id = ?", [report_id]))
+        if new_cells != old_cells:
+            return False
+        new_checks = [(c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []]
+        old_checks = [tuple(r) for r in self.db.execute(
+            "SELECT rule, ok, detail FROM checks WHERE report_id = ? ORDER BY id", [report_id])]
+        if new_checks != old_checks:
+            return False
+        new_figures = figures.compute(parsed.get("cells") or [], parsed.get("legacy_figures"))
+        old_figures = next(self.db.query("SELECT * FROM figures WHERE report_id = ?", [report_id]), None)
+        return old_figures is not None and all(old_figures.get(k) == v for k, v in new_figures.items())
 
     def _keep_version(self, old: dict) -> None:
         rid = old["id"]
