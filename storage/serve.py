@@ -91,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     # on a read-only mount) is served as it is, and so is one a crawl is writing (it migrated it).
     from storage.store import DatabaseLocked, Store
     try:
-        Store(path).close()
+        with Store.open_readonly(path) as ro:
+            stale = bool(ro.pending_migrations())
+        if stale:       # only then take the writer's lock, for the moment of the migration
+            Store(path).close()
     except DatabaseLocked:
         pass
     except (sqlite3.OperationalError, OSError) as e:

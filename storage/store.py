@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
-from storage import deadlines, divisions, figures, schema
+from storage import deadlines, divisions, figures, migrations, schema
 from storage.crawlstate import CrawlStateMethods
 
 SITE_FIELDS = ("name", "level", "region_code", "url")
@@ -153,7 +153,7 @@ class Store(CrawlStateMethods):
             # lose the last commits (FULL would fsync on every commit).
             self.db.execute(f"PRAGMA synchronous = {synchronous}")
             self.db.execute("PRAGMA foreign_keys = ON")
-            schema.ensure(self.db)
+            migrations.ensure(self.db)    # storage/migrations.py: sqlite-utils migrations
         except BaseException:
             self._release()
             raise
@@ -163,6 +163,10 @@ class Store(CrawlStateMethods):
         """The database opened read-only (SQLite mode=ro): no lock, no schema change, no write.
         Reading methods work (report_urls, known_urls, columns, when, page_validators …)."""
         return cls(path, _readonly=True)
+
+    def pending_migrations(self) -> list[str]:
+        """The migrations opening this database for writing would apply (read-only)."""
+        return migrations.pending(self.db)
 
     def has_tables(self, *names: str) -> bool:
         """True when every named table exists (a database being created may lack them)."""
@@ -527,8 +531,6 @@ class Store(CrawlStateMethods):
         database that failed under them). Returns how many were closed."""
         note = "the process ended before the run finished" + (f" (closed by run {by_run})" if by_run else "")
         with self.db.atomic():
-            if "note" not in self.db["runs"].columns_dict:
-                self.db["runs"].add_column("note", str)
             cur = self.db.execute("UPDATE runs SET status = 'killed', note = ? WHERE status = 'running'"
                                   + (" AND id != ?" if by_run else ""), [note] + ([by_run] if by_run else []))
         return cur.rowcount
