@@ -50,6 +50,20 @@ def m002_runs_note(db: sqlite_utils.Database) -> None:
         db.execute("ALTER TABLE runs ADD COLUMN note TEXT")
 
 
+@MIGRATIONS()
+def m003_search_index_by_batch(db: sqlite_utils.Database) -> None:
+    """New reports are indexed for search by Store once per transaction or batch (storage/batch.py),
+    not by a trigger per row; updates re-index only when the title or text change."""
+    db.execute("DROP TRIGGER IF EXISTS reports_ai")
+    db.execute("DROP TRIGGER IF EXISTS reports_au")
+    db.execute("CREATE TRIGGER reports_au AFTER UPDATE OF title, text ON reports BEGIN "
+               "INSERT INTO reports_fts (reports_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text); "
+               "INSERT INTO reports_fts (rowid, title, text) VALUES (new.rowid, new.title, new.text); END")
+    if "reports_ad" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}:
+        db.execute("CREATE TRIGGER reports_ad AFTER DELETE ON reports BEGIN "
+                   "INSERT INTO reports_fts (reports_fts, rowid, title, text) VALUES ('delete', old.rowid, old.title, old.text); END")
+
+
 def _plain(decl: str) -> str:
     # ADD COLUMN cannot add PRIMARY KEY/UNIQUE columns; keep the type and references.
     return decl.replace("PRIMARY KEY", "").replace("UNIQUE", "").replace("NOT NULL", "").strip()

@@ -12,6 +12,7 @@ import argparse
 import json
 import posixpath
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
@@ -31,47 +32,64 @@ def name_for(url: str, source_type: str | None) -> str:
     return base
 
 
-def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None) -> dict:
+def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None, batch_size: int = 200,
+            batch_seconds: float = 10.0) -> dict:
     """Re-parse every stored report. Returns counts: reports, updated, unchanged, failed (the
     parser cannot read the bytes: the row says so), crashed (a parser bug: the row is left as
-    stored, and the error goes to log), no_content."""
+    stored, and the error goes to log), no_content.
+
+    Reports are written in batches (Store.batch) of `batch_size` reports or `batch_seconds`
+    of work, whichever comes first: a killed reparse keeps every batch it committed, and
+    running it again redoes only the rest (an unchanged parse writes nothing)."""
+    rows = store.report_sources()
+    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0}
+    i = 0
+    while i < len(rows):
+        started = time.monotonic()
+        with store.batch():
+            end = min(len(rows), i + batch_size)
+            while i < end and time.monotonic() - started < batch_seconds:
+                _reparse_one(store, rows[i], parse, counts, log)
+                i += 1
+    return counts
+
+
+def _reparse_one(store: Store, row: dict, parse: Callable[..., dict] | None, counts: dict, log) -> None:
+    """Re-parse one report and store the result (or the failure), counting the outcome."""
     if parse is None:
         from parsers.limits import parse_isolated    # a stored hostile file costs a child, not the run
         parse = parse_isolated
     from parsers import ParseError
 
-    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0}
-    for row in store.report_sources():
-        counts["reports"] += 1
-        digest = row["content_sha256"]
-        data = store.blob(digest) if digest else None
-        if data is None:
-            counts["no_content"] += 1
-            continue
-        try:
-            parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
-            if parsed.get("status") == "image_only" and parsed.get("images"):
-                # a 图片版 page: its pictures were stored by the crawl; read them again
-                pictures = [p for p in (store.page_content(u) for u in parsed["images"]) if p]
-                if pictures:
-                    from parsers import parse_picture_page
+    counts["reports"] += 1
+    digest = row["content_sha256"]
+    data = store.blob(digest) if digest else None
+    if data is None:
+        counts["no_content"] += 1
+        return
+    try:
+        parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
+        if parsed.get("status") == "image_only" and parsed.get("images"):
+            # a 图片版 page: its pictures were stored by the crawl; read them again
+            pictures = [p for p in (store.page_content(u) for u in parsed["images"]) if p]
+            if pictures:
+                from parsers import parse_picture_page
 
-                    parsed = parse_picture_page(data, pictures, url=row["url"])
-        except ParseError as e:
-            counts["failed"] += 1
-            changed = store.parse_failed(row["id"], str(e))
-        except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
-            counts["crashed"] += 1
-            if log:
-                log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e} (left as stored)")
-            continue
-        else:
-            _keep_old_metadata(parsed, row)
-            changed = store.replace_parse(row["id"], parsed, content_sha256=digest)
-        counts["updated" if changed else "unchanged"] += 1
-        if log and changed:
-            log(f"updated report {row['id']} {row['url']}")
-    return counts
+                parsed = parse_picture_page(data, pictures, url=row["url"])
+    except ParseError as e:
+        counts["failed"] += 1
+        changed = store.parse_failed(row["id"], str(e))
+    except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
+        counts["crashed"] += 1
+        if log:
+            log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e} (left as stored)")
+        return
+    else:
+        _keep_old_metadata(parsed, row)
+        changed = store.replace_parse(row["id"], parsed, content_sha256=digest)
+    counts["updated" if changed else "unchanged"] += 1
+    if log and changed:
+        log(f"updated report {row['id']} {row['url']}")
 
 
 def _keep_old_metadata(parsed: dict, row: dict) -> None:

@@ -8,10 +8,8 @@ known URL update the report and keep the previous one in report_versions.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
-import os
 import re
 import sqlite3
 import zlib
@@ -22,7 +20,11 @@ from urllib.parse import urlsplit, urlunsplit
 import sqlite_utils
 
 from storage import deadlines, divisions, figures, migrations, schema
+from storage.batch import BatchedWrites, insert, update, upsert
 from storage.crawlstate import CrawlStateMethods
+from storage.writerlock import DatabaseLocked, WriterLock
+
+__all__ = ["DatabaseLocked", "Store", "WriterLock", "database_problem", "now", "site_id_for"]
 
 SITE_FIELDS = ("name", "level", "region_code", "url")
 _COMPRESSED_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"\x1f\x8b")
@@ -68,73 +70,22 @@ def database_problem(path: str | Path) -> str | None:
     return None
 
 
-class DatabaseLocked(Exception):
-    """Another process writes this database (a crawl or an ingester); the message says who."""
-
-
-class WriterLock:
-    """The database's one-writer lock: an flock on `<real path of the database>.lock`.
-
-    The path is resolved first, so a symlink, a relative path or `dir/../` reach the same lock.
-    Taking it twice in one process is allowed (the crawl command takes it, then the pipeline
-    inside the same process); it is released when every holder has released it."""
-
-    _held: dict[str, "WriterLock"] = {}
-
-    def __init__(self, db: str | Path) -> None:
-        self.path = Path(os.path.realpath(db) + ".lock")
-        self.fh = None
-        self.holders = 0
-
-    @classmethod
-    def acquire(cls, db: str | Path) -> "WriterLock":
-        """The lock, taken; DatabaseLocked when another process holds it."""
-        key = os.path.realpath(db)
-        lock = cls._held.get(key)
-        if lock is None:
-            lock = cls(db)
-            lock._take()
-            cls._held[key] = lock
-        lock.holders += 1
-        return lock
-
-    def _take(self) -> None:
-        fh = open(self.path, "a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise DatabaseLocked(f"another crawl is running on this database ({holder}; lock {self.path})") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        self.fh = fh
-
-    def release(self) -> None:
-        self.holders -= 1
-        if self.holders > 0 or self.fh is None:
-            return
-        WriterLock._held.pop(str(self.path)[:-len(".lock")], None)
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
-        self.fh = None
-
-
-class Store(CrawlStateMethods):
+class Store(BatchedWrites, CrawlStateMethods):
     """The nianbao database. `Store(path)` opens it for writing: it takes the database's
     one-writer lock (WriterLock; DatabaseLocked when another process holds it), creates or
     migrates the schema, and every write goes through its methods on its one connection (the
     crawl state's included, storage/crawlstate.py). `Store.open_readonly(path)` reads a
-    database another process may be writing (the seeder, `nianbao serve`)."""
+    database another process may be writing (the seeder, `nianbao serve`).
+
+    Every write is one transaction; `with store.batch():` makes many writes one transaction,
+    with their cells, checks, figures and search index written in bulk (storage/batch.py)."""
 
     def __init__(self, path: str | Path, *, synchronous: str = "NORMAL", _readonly: bool = False):
         self.path = str(path)
         self.readonly = _readonly
         self.writer_lock: WriterLock | None = None
         self._site_regions: dict[str, str | None] = {}
+        self._init_batch()
         if _readonly:
             conn = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True, timeout=30,
                                    check_same_thread=False)
@@ -153,6 +104,8 @@ class Store(CrawlStateMethods):
             # lose the last commits (FULL would fsync on every commit).
             self.db.execute(f"PRAGMA synchronous = {synchronous}")
             self.db.execute("PRAGMA foreign_keys = ON")
+            # 64 MiB of page cache: a batch's index pages stay in memory as the database grows
+            self.db.execute("PRAGMA cache_size = -65536")
             migrations.ensure(self.db)    # storage/migrations.py: sqlite-utils migrations
         except BaseException:
             self._release()
@@ -237,8 +190,8 @@ class Store(CrawlStateMethods):
         return self._site_regions[site_id]
 
     # -- pages and raw bytes -------------------------------------------------------
-    def _put_blob(self, data: bytes) -> str:
-        digest = sha256(data)
+    def _put_blob(self, data: bytes, digest: str | None = None) -> str:
+        digest = digest or sha256(data)
         # Compressing costs more than the lookup: skip it for bytes already stored (a refetch,
         # or store_report after record_page of the same response).
         if self.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone() is None:
@@ -272,7 +225,7 @@ class Store(CrawlStateMethods):
         """
         h = {k.lower(): v for k, v in (headers or {}).items()}
         stamp = fetched_at or now()
-        with self.db.atomic():
+        with self._tx():
             old = next(self.db.query("SELECT * FROM pages WHERE url = ?", [url]), None)
             rec: dict[str, Any] = {"url": url, "site_id": site_id or (old or {}).get("site_id"), "kind": kind,
                                    "status": status, "final_url": final_url, "error": error,
@@ -286,7 +239,7 @@ class Store(CrawlStateMethods):
             elif old is not None:
                 for k in ("content_sha256", "size", "etag", "last_modified", "content_type"):
                     rec[k] = _header(h, k.replace("_", "-")) or old.get(k)
-            self.db["pages"].upsert(rec, pk="url")
+            upsert(self.db.conn, "pages", rec, "url")
         return rec.get("content_sha256") or ""
 
     def page_validators(self, url: str) -> dict | None:
@@ -306,26 +259,29 @@ class Store(CrawlStateMethods):
         when its title names none (see report_organ)."""
         digest = sha256(content)
         stamp = fetched_at or now()
-        with self.db.atomic():
+        with self._tx():
             old = next(self.db.query("SELECT * FROM reports WHERE url = ?", [url]), None)
             if old is not None and old["content_sha256"] == digest:
                 return old["id"], "unchanged"
-            self._put_blob(content)
+            if old is not None:
+                self._settle(old["id"])
+            self._put_blob(content, digest)
             page = next(self.db.query("SELECT content_sha256 FROM pages WHERE url = ?", [url]), None)
             if page is None or page["content_sha256"] != digest:
                 # reparse rebuilds from pages: make sure the bytes parsed are there.
-                self.db["pages"].upsert({"url": url, "site_id": site_id, "kind": "report",
+                upsert(self.db.conn, "pages", {"url": url, "site_id": site_id, "kind": "report",
                                          "content_sha256": digest, "size": len(content), "fetched_at": stamp,
                                          "first_fetched_at": stamp, "fetch_count": 1}
                                         if page is None else
                                         {"url": url, "content_sha256": digest, "size": len(content),
-                                         "fetched_at": stamp}, pk="url")
+                                         "fetched_at": stamp}, "url")
             rec = self._report_record(parsed, url=url, site_id=site_id, source_type=source_type, page_url=page_url,
                                       column_organ=column_organ or (old or {}).get("column_organ"))
             rec.update({"content_sha256": digest, "size": len(content), "fetched_at": stamp, "updated_at": now()})
             if old is None:
                 rec.update({"first_seen_at": stamp, "version": 1})
-                report_id = self.db["reports"].insert(rec).last_pk
+                report_id = insert(self.db.conn, "reports", rec)
+                self._defer_fts(report_id)
                 outcome = "new"
             else:
                 report_id = old["id"]
@@ -335,7 +291,7 @@ class Store(CrawlStateMethods):
                 else:
                     outcome = "new"
                 rec["version"] = (old["version"] or 1) + 1 if old["content_sha256"] else 1
-                self.db["reports"].update(report_id, rec)
+                update(self.db.conn, "reports", "id", report_id, rec)
             self._write_parts(report_id, parsed)
         return report_id, outcome
 
@@ -368,20 +324,17 @@ class Store(CrawlStateMethods):
         return rec
 
     def _write_parts(self, report_id: int, parsed: dict) -> None:
-        """Replace the report's cells, checks and figures with those of this parse."""
+        """Replace the report's cells, checks and figures with those of this parse (the new rows
+        are written at the end of the transaction or batch: storage/batch.py)."""
         for t in ("cells", "checks"):
             self.db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [report_id])
         cells = parsed.get("cells") or []
-        self.db.conn.executemany(
-            "INSERT OR REPLACE INTO cells (report_id, table_key, row_key, col_key, value, raw, inferred, confidence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self._defer_parts(
+            report_id,
             [(report_id, c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))),
-              c.get("confidence")) for c in cells])
-        self.db.conn.executemany(
-            "INSERT INTO checks (report_id, rule, ok, detail) VALUES (?, ?, ?, ?)",
-            [(report_id, c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []])
-        self.db["figures"].upsert({"report_id": report_id,
-                                   **figures.compute(cells, parsed.get("legacy_figures"))}, pk="report_id")
+              c.get("confidence")) for c in cells],
+            [(report_id, c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []],
+            figures.compute(cells, parsed.get("legacy_figures")))
 
     # -- re-parsing stored bytes (storage/reparse.py) ---------------------------------
     def report_sources(self) -> list[dict]:
@@ -397,6 +350,7 @@ class Store(CrawlStateMethods):
         `parsed`, a parse of the bytes `content_sha256` already stored. Nothing is written when
         the parse is the same; True when something changed. No version is kept: the bytes are
         the same, only the reading of them changed."""
+        self._settle(report_id)
         row = self.report(report_id)
         if row is None:
             raise KeyError(f"no report {report_id}")
@@ -406,8 +360,9 @@ class Store(CrawlStateMethods):
         same_row = all(row.get(k) == v for k, v in rec.items())
         if same_row and self._same_parts(report_id, parsed):
             return False
-        with self.db.atomic():
-            self.db["reports"].update(report_id, {**rec, "content_sha256": content_sha256, "updated_at": now()})
+        with self._tx():
+            update(self.db.conn, "reports", "id", report_id, {**rec, "content_sha256": content_sha256,
+                                                                "updated_at": now()})
             self._write_parts(report_id, parsed)
         return True
 
@@ -415,10 +370,11 @@ class Store(CrawlStateMethods):
         """The current parser cannot read a stored report's bytes: say so on its row and drop the
         old parse's cells, checks and figures (the bytes and earlier versions stay). True when
         something changed."""
+        self._settle(report_id)
         row = self.db.execute("SELECT status, reason FROM reports WHERE id = ?", [report_id]).fetchone()
         if row is None or tuple(row) == ("failed", reason):
             return False
-        with self.db.atomic():
+        with self._tx():
             self.db["reports"].update(report_id, {"status": "failed", "reason": reason, "checks_ok": None,
                                                   "checks_failed": None, "updated_at": now()})
             for t in ("cells", "checks", "figures"):
@@ -427,7 +383,7 @@ class Store(CrawlStateMethods):
 
     def reload_labels(self) -> None:
         """Rewrite the labels table from the current parsers/schema.json."""
-        with self.db.atomic():
+        with self._tx():
             schema.load_labels(self.db)
 
     def _same_parts(self, report_id: int, parsed: dict) -> bool:
@@ -456,7 +412,7 @@ class Store(CrawlStateMethods):
         snap = {k: old.get(k) for k in _REPORT_SNAPSHOT}
         snap.update({"report_id": rid, "version": old.get("version") or 1, "superseded_at": now(),
                      "cells": _json(cells), "checks": _json(checks)})
-        self.db["report_versions"].insert(snap)
+        insert(self.db.conn, "report_versions", snap)
 
     def record_failure(self, url: str, *, site_id: str | None, status: str, reason: str, title: str | None = None,
                        column_organ: str | None = None, page_url: str | None = None) -> None:
@@ -464,21 +420,22 @@ class Store(CrawlStateMethods):
         a URL never stored gets a reports row with this status so failures can be faceted, its
         `attempts` counted and its next try (`retry_at`) set by retry_delay()."""
         stamp = now()
-        with self.db.atomic():
+        with self._tx():
             self.log_failure(url, site_id=site_id, status=status, reason=reason, at=stamp)
             old = next(self.db.query("SELECT id, content_sha256, attempts FROM reports WHERE url = ?", [url]), None)
             attempts = ((old or {}).get("attempts") or 0) + 1
             retry = (dt.datetime.fromisoformat(stamp) + retry_delay(attempts)).isoformat() if status == "failed" else None
             if old is None:
                 res = divisions.resolve(None, self._site_region(site_id)).columns()
-                self.db["reports"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason,
-                                           "title": title, "column_organ": column_organ, "page_url": page_url,
-                                           "attempts": attempts, "retry_at": retry,
-                                           **{k: v for k, v in res.items() if k not in ("body_key", "body_kind")},
-                                           "fetched_at": stamp, "first_seen_at": stamp, "updated_at": stamp})
+                rid = insert(self.db.conn, "reports", {
+                    "url": url, "site_id": site_id, "status": status, "reason": reason, "title": title,
+                    "column_organ": column_organ, "page_url": page_url, "attempts": attempts, "retry_at": retry,
+                    **{k: v for k, v in res.items() if k not in ("body_key", "body_kind")},
+                    "fetched_at": stamp, "first_seen_at": stamp, "updated_at": stamp})
+                self._defer_fts(rid)
             elif not old["content_sha256"]:
-                self.db["reports"].update(old["id"], {"status": status, "reason": reason, "updated_at": stamp,
-                                                      "attempts": attempts, "retry_at": retry})
+                update(self.db.conn, "reports", "id", old["id"], {"status": status, "reason": reason, "updated_at": stamp,
+                                                                  "attempts": attempts, "retry_at": retry})
 
     def due_retries(self, site_id: str | None, *, slack_hours: float = 2) -> list[dict]:
         """Failed reports (never stored) whose next try is due: url, title, column_organ, page_url.
@@ -490,8 +447,9 @@ class Store(CrawlStateMethods):
 
     def log_failure(self, url: str, *, site_id: str | None, status: str, reason: str, at: str | None = None) -> None:
         """A row in `failures` only (a list or entry page that failed: not a report)."""
-        self.db["failures"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason,
-                                    "at": at or now()})
+        with self._tx():
+            insert(self.db.conn, "failures", {"url": url, "site_id": site_id, "status": status, "reason": reason,
+                                              "at": at or now()})
 
     def report_urls(self, site_id: str | None = None, *, include_failures: bool = False) -> set[str]:
         """URLs of stored reports (those stored from content; failures too if asked), to skip on recrawl."""
