@@ -47,12 +47,14 @@ def test_old_database_is_migrated_and_keeps_its_rows(tmp_path, corpus):
     assert "column_organ" not in before["reports"] and "organ" not in before["crawl_state"]
 
     with Store.open_readonly(db) as ro:       # read-only: says what is pending, changes nothing
-        assert ro.pending_migrations() == ["m001_baseline", "m002_runs_note", "m003_search_index_by_batch"]
+        assert ro.pending_migrations() == ["m001_baseline", "m002_runs_note", "m003_search_index_by_batch",
+                                         "m004_search_index_settings"]
     assert columns(db) == before
 
     with Store(db) as store:
         applied = [(m.name) for m in MIGRATIONS.applied(store.db)]
-        assert applied == ["m001_baseline", "m002_runs_note", "m003_search_index_by_batch"]
+        assert applied == ["m001_baseline", "m002_runs_note", "m003_search_index_by_batch",
+                                         "m004_search_index_settings"]
         row = store.report(1)
         assert row["organ"] == "淮源镇" and row["column_organ"] is None and row["ocr_confidence"] is None
         assert [r[0] for r in store.db.execute(
@@ -88,11 +90,11 @@ def test_migrations_run_once(tmp_path):
     Store(db).close()
     with Store(db) as store:
         assert store.pending_migrations() == []
-        assert len(MIGRATIONS.applied(store.db)) == 3
+        assert len(MIGRATIONS.applied(store.db)) == 4
     with Store.open_readonly(db) as ro:
         assert ro.pending_migrations() == []
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 3
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 4
 
 
 def test_a_writer_holds_the_lock_a_reader_does_not_need_it(tmp_path):
