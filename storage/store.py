@@ -86,6 +86,7 @@ class Store(BatchedWrites, CrawlStateMethods):
         self.writer_lock: WriterLock | None = None
         self._site_regions: dict[str, str | None] = {}
         self._init_batch()
+        self._last_hashed: tuple[bytes | None, str] = (None, "")
         if _readonly:
             conn = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True, timeout=30,
                                    check_same_thread=False)
@@ -190,8 +191,14 @@ class Store(BatchedWrites, CrawlStateMethods):
         return self._site_regions[site_id]
 
     # -- pages and raw bytes -------------------------------------------------------
+    def _digest(self, data: bytes) -> str:
+        # a crawl hands the same bytes object to record_page and then store_report: hash it once
+        if self._last_hashed[0] is not data:
+            self._last_hashed = (data, sha256(data))
+        return self._last_hashed[1]
+
     def _put_blob(self, data: bytes, digest: str | None = None) -> str:
-        digest = digest or sha256(data)
+        digest = digest or self._digest(data)
         # Compressing costs more than the lookup: skip it for bytes already stored (a refetch,
         # or store_report after record_page of the same response).
         if self.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone() is None:
@@ -257,7 +264,7 @@ class Store(BatchedWrites, CrawlStateMethods):
         """Store one parse result. Returns (report id, "new" | "changed" | "unchanged").
         `column_organ` is the organ of the column the report was listed in: the report's organ
         when its title names none (see report_organ)."""
-        digest = sha256(content)
+        digest = self._digest(content)
         stamp = fetched_at or now()
         with self._tx():
             old = next(self.db.query("SELECT * FROM reports WHERE url = ?", [url]), None)
