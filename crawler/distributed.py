@@ -349,7 +349,7 @@ def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:
     from scrapy_redis.dupefilter import RFPDupeFilter
 
     from crawler.sitesfile import load_sites
-    from storage.store import site_id_for
+    from storage.store import now, site_id_for
 
     sites = load_sites(args.sites)
     years = parse_years(args.years)
@@ -382,7 +382,7 @@ def seed(server, args: argparse.Namespace, worker_id: str) -> str | None:
         server.hset(rs.RUN, mapping={
             "id": run_id, "mode": args.mode, "years": f"{years[0]}-{years[1]}" if years else "",
             "revalidate": "1" if args.revalidate else "0", "sites": json.dumps(sites, ensure_ascii=False),
-            "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")})
+            "seeded": "0", "seeder": worker_id, "finished": "0", "started_at": now()})
 
         from scrapy.settings import Settings
 

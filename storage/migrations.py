@@ -40,7 +40,7 @@ def m001_baseline(db: sqlite_utils.Database) -> None:
     if not db["reports_fts"].exists():
         # trigram: FTS5's default tokenizer keeps a run of Chinese characters as one token,
         # so 信息公开 would only match itself; trigram finds any phrase of 3+ characters.
-        db["reports"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
+        db.table("reports").enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
 
 
 @MIGRATIONS()

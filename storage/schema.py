@@ -202,4 +202,4 @@ def label_rows() -> list[dict]:
 
 
 def load_labels(db: sqlite_utils.Database) -> None:
-    db["labels"].upsert_all(label_rows(), pk=("table_key", "axis", "key"))
+    db.table("labels").upsert_all(label_rows(), pk=("table_key", "axis", "key"))

@@ -21,7 +21,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # (no stubs pinned; safe_load is all we use)
 
 HERE = Path(__file__).resolve().parent
 METADATA = HERE / "metadata.yml"

@@ -33,6 +33,8 @@ _REPORT_SNAPSHOT = ("url", "title", "organ", "year", "format", "publish_date", "
 
 
 def now() -> str:
+    """The one clock of every timestamp nianbao stores (fetched_at, crawled_at, runs' times …):
+    UTC, ISO 8601 to the second (`2025-03-01T02:30:00+00:00`), so they sort and compare as text."""
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
@@ -178,7 +180,7 @@ class Store(BatchedWrites, CrawlStateMethods):
             for rec in out:
                 if rec["id"] not in existing:
                     rec["added_at"] = stamp
-            self.db["sites"].upsert_all(out, pk="id", alter=True)
+            self.db.table("sites").upsert_all(out, pk="id", alter=True)
         self._site_regions.clear()
         return ids
 
@@ -382,8 +384,8 @@ class Store(BatchedWrites, CrawlStateMethods):
         if row is None or tuple(row) == ("failed", reason):
             return False
         with self._tx():
-            self.db["reports"].update(report_id, {"status": "failed", "reason": reason, "checks_ok": None,
-                                                  "checks_failed": None, "updated_at": now()})
+            update(self.db.conn, "reports", "id", report_id, {"status": "failed", "reason": reason, "checks_ok": None,
+                                                              "checks_failed": None, "updated_at": now()})
             for t in ("cells", "checks", "figures"):
                 self.db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [report_id])
         return True
@@ -483,12 +485,12 @@ class Store(BatchedWrites, CrawlStateMethods):
     def start_run(self, mode: str, **info: Any) -> int:
         rec = {"mode": mode, "status": "running", "started_at": now(), **_flat(info)}
         with self.db.atomic():
-            return int(self.db["runs"].insert(rec, alter=True).last_pk)
+            return int(self.db.table("runs").insert(rec, alter=True).last_pk or 0)
 
     def finish_run(self, run_id: int, **stats: Any) -> None:
         rec = {"status": "finished", "finished_at": now(), **_flat(stats)}
         with self.db.atomic():
-            self.db["runs"].update(run_id, rec, alter=True)
+            self.db.table("runs").update(run_id, rec, alter=True)
 
     def close_abandoned_runs(self, by_run: int | None = None) -> int:
         """Mark `killed` every run still `running`: call it holding the lock, when no other

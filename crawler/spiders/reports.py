@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import scrapy
@@ -29,6 +28,7 @@ from crawler.items import CrawlItem
 from crawler.ledger import RunLedger
 from crawler.middlewares import Blocked, OffSite, Undecodable
 from crawler.sitesfile import load_sites
+from storage.store import now   # the one clock of every stored timestamp (UTC ISO)
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +38,6 @@ COLUMN_PRIORITY = 5        # then 年报 columns, then organs' pages, then secti
 ORGAN_PRIORITY = 3
 SECTION_PRIORITY = 1
 MODES = ("nightly", "backfill", "discover")
-
-
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _canon(url: str) -> str:
@@ -250,7 +246,7 @@ class ReportsSpider(scrapy.Spider):
         entry = response.meta.get("depth") == 0 and response.request.callback == self.parse_entry
         return CrawlItem(kind="page", site_id=response.meta["site_id"], url=response.url,
                          final_url=response.url, page_kind=page_kind, http_status=response.status,
-                         headers=_headers(response), body=response.body, fetched_at=_now(),
+                         headers=_headers(response), body=response.body, fetched_at=now(),
                          site_entry=entry or None, **extra)
 
     # --- start ------------------------------------------------------------------------
@@ -535,7 +531,7 @@ class ReportsSpider(scrapy.Spider):
             return
         yield CrawlItem(kind="report", site_id=site["id"], url=meta["page_url"], final_url=meta["page_url"],
                         http_status=meta["page_status"], headers=meta["page_headers"], body=meta["page_body"],
-                        title=meta.get("title"), fetched_at=_now(), organ=meta.get("organ"),
+                        title=meta.get("title"), fetched_at=now(), organ=meta.get("organ"),
                         column=meta.get("column"), images=got, image_urls=urls)
 
     def parse_attachment(self, response: Response):
@@ -558,7 +554,7 @@ class ReportsSpider(scrapy.Spider):
         return CrawlItem(kind="report", site_id=response.meta["site_id"], url=response.url,
                          final_url=response.url, page_url=page_url, http_status=response.status,
                          headers=_headers(response), body=response.body,
-                         title=title or response.meta.get("title"), fetched_at=_now(),
+                         title=title or response.meta.get("title"), fetched_at=now(),
                          conditional=revalidated, organ=response.meta.get("organ"),
                          column=response.meta.get("column"))
 
@@ -574,7 +570,7 @@ class ReportsSpider(scrapy.Spider):
         return CrawlItem(kind="failure", site_id=sid, url=request.url, failure=status, reason=reason,
                          http_status=http_status, page_kind=request.callback.__name__ if request.callback else None,
                          title=request.meta.get("title"), organ=request.meta.get("organ"),
-                         page_url=request.meta.get("page_url"), fetched_at=_now())
+                         page_url=request.meta.get("page_url"), fetched_at=now())
 
     def on_error(self, failure):
         request = failure.request
