@@ -83,7 +83,9 @@ class BatchedWrites:
             self._depth -= 1
 
     def _settle(self, report_id: int) -> None:
-        """Write a report's deferred rows now: it is about to be read or changed again."""
+        """Write a report's deferred rows now: it is about to be read or changed again. Call it
+        before opening the call's own savepoint (a rollback of that savepoint would otherwise
+        take the flushed rows of earlier calls with it)."""
         if report_id in self._pending:
             self._flush()
 

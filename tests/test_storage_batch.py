@@ -162,3 +162,24 @@ def test_an_error_inside_a_batch_commits_nothing(tmp_path, corpus, docs):
         with sqlite3.connect(db) as conn:
             assert conn.execute("SELECT count(*) FROM reports").fetchone()[0] == len(FILES) + 1
             assert fts_consistent(conn)
+
+
+def test_a_failing_call_inside_a_batch_keeps_the_earlier_calls(tmp_path, docs):
+    """The ingester stores item by item inside a batch and logs an item that fails: the reports
+    stored before it in the batch (also one stored again by the failing call) stay whole."""
+    rel, data, parsed = docs[5]
+    with Store(tmp_path / "f.db") as store:
+        with store.batch():
+            rid, outcome = store.store_report(parsed, url="http://x/1.pdf", site_id=None, content=data,
+                                              source_type="pdf")
+            broken = {**parsed, "cells": [*parsed["cells"], {"row": "no table key"}]}
+            with pytest.raises(KeyError):
+                store.store_report(broken, url="http://x/1.pdf", site_id=None, content=data + b"2",
+                                   source_type="pdf")
+            store.record_failure("http://x/2.pdf", site_id=None, status="failed", reason="404")
+        assert outcome == "new" and store.report(rid)["version"] == 1
+        n = store.db.execute("SELECT count(*) FROM cells WHERE report_id = ?", [rid]).fetchone()[0]
+        assert n == len({(c["table"], c["row"], c["col"]) for c in parsed["cells"]}) > 100
+        assert store.db.execute("SELECT count(*) FROM report_versions").fetchone()[0] == 0
+        assert store.report_urls(include_failures=True) == {"http://x/1.pdf", "http://x/2.pdf"}
+        assert fts_consistent(store.db.conn)
