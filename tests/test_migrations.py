@@ -109,6 +109,11 @@ def test_a_writer_holds_the_lock_a_reader_does_not_need_it(tmp_path):
         assert child.stdout.readline().strip() == "open"
         with pytest.raises(DatabaseLocked, match="another crawl is running"):
             Store(db)
+        # a reparse started meanwhile says so in one line and exits 75, as a second crawl does
+        proc = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", "--db", str(db)],
+                              capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+        assert proc.returncode == 75 and proc.stderr.count("\n") == 1, proc.stderr
+        assert "another crawl is running on this database (pid" in proc.stderr
         with Store.open_readonly(db) as ro:
             assert ro.has_tables("reports", "crawl_state") and ro.report_urls() == set()
             with pytest.raises(sqlite3.OperationalError, match="readonly"):
