@@ -268,13 +268,12 @@ class Store(BatchedWrites, CrawlStateMethods):
         when its title names none (see report_organ)."""
         digest = self._digest(content)
         stamp = fetched_at or now()
-        known = self.db.execute("SELECT id FROM reports WHERE url = ?", [url]).fetchone()
-        if known is not None:
+        old = next(self.db.query("SELECT * FROM reports WHERE url = ?", [url]), None)
+        if old is not None:
             # stored earlier in this batch: write its deferred rows first, outside this call's
             # savepoint, so a failure below cannot roll them back with it
-            self._settle(known[0])
+            self._settle(old["id"])
         with self._tx():
-            old = next(self.db.query("SELECT * FROM reports WHERE url = ?", [url]), None)
             if old is not None and old["content_sha256"] == digest:
                 return old["id"], "unchanged"
             self._put_blob(content, digest)
