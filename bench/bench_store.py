@@ -1,16 +1,21 @@
-"""How long storing N reports takes and how big the database gets.
+"""How fast new reports are stored as the database grows, and how big it gets.
 
-    .venv/bin/python bench/bench_store.py [--n 10000] [--db /tmp/bench.db] [--corpus ../shared/corpus]
+    .venv/bin/python bench/bench_store.py [--at 10000,50000] [--measure 2000] [--batch 500] [--db /tmp/bench.db]
 
-Each corpus report is parsed once; the bench then stores N reports the way a crawl does
+Each corpus report is parsed once; the bench then stores reports the way a crawl does
 (record_page with the raw bytes, then store_report), each with its own URL, bytes, body
 (a real township or county government drawn from the division codes, so region resolution
-runs for real) and year. It prints the time per phase, the database size and the space per
-table, and the time of a few reads Datasette makes.
+runs for real) and year. The database is filled in batches up to each size of --at; there it
+measures --measure new reports stored in batches of --batch (Store.batch: what reparse and the
+ingester do) and a quarter as many stored one transaction each (what the crawl pipeline does),
+all in this one run, and prints the rates and their ratios: batched at the largest size over
+batched at the smallest (flat cost: close to 1), batched over one-transaction-each, and the
+target (>= 1,000 reports/s). Then the database size, the space per table and a few reads.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import os
 import random
@@ -78,11 +83,16 @@ def timed(label: str, fn, results: dict):
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=10000)
+    ap.add_argument("--at", default="10000,50000", help="database sizes (reports) to measure at")
+    ap.add_argument("--measure", type=int, default=2000, help="new reports stored in batches at each size")
+    ap.add_argument("--batch", type=int, default=500, help="reports per batch")
     ap.add_argument("--db", default="/tmp/nianbao-bench.db")
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    sizes = sorted(int(x) for x in args.at.split(","))
+    single_n = max(1, args.measure // 4)
+    total = sizes[-1] + len(sizes) * (args.measure + single_n)
     db = Path(args.db)
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)
@@ -90,7 +100,7 @@ def main() -> int:
     t0 = time.perf_counter()
     samples = corpus_reports(Path(args.corpus))
     parse_s = time.perf_counter() - t0
-    names = bodies(args.n, rng)
+    names = bodies(total, rng)
     counties = sorted({n.split("县")[0] + "县人民政府" for n in names if "县" in n})[:500]
     n_sites = len(counties)
 
@@ -112,31 +122,52 @@ def main() -> int:
         content = data + f"\n<!-- {i} {names[i]} -->".encode("utf-8")   # unique bytes per report
         return f"http://bench{i % n_sites}.gov.cn/{i}/{fname}", i % n_sites, content, p
 
-    results: dict[str, float] = {}
     store = Store(db)
     sites = store.upsert_sites([{"name": name, "level": "county", "region_code": "", "url": f"http://bench{k}.gov.cn/"}
                                 for k, name in enumerate(counties)])
     raw_bytes = [0]
+    stored = [0]
 
-    def store_all(label: str, fetched_at: str) -> dict:
+    def store_range(start: int, stop: int, fetched_at: str, batch: int | None) -> tuple[float, dict]:
+        """Store reports start..stop-1 in batches of `batch` (None: one transaction each).
+        Returns the seconds spent storing (building the variants is not timed) and the outcomes."""
         counts: dict[str, int] = {}
         spent = 0.0
-        raw_bytes[0] = 0
-        for i in range(args.n):
-            url, k, content, p = variant(i)        # building the variant is not timed
-            raw_bytes[0] += len(content)
+        for b0 in range(start, stop, batch or 1):
+            work = [variant(i) for i in range(b0, min(stop, b0 + (batch or 1)))]
             t = time.perf_counter()
-            store.record_page(url, site_id=sites[k], status=200, body=content, kind="report", fetched_at=fetched_at,
-                              headers={"ETag": f'"{i}"', "Content-Type": "text/html"})
-            _, outcome = store.store_report(p, url=url, site_id=sites[k], content=content,
-                                            source_type=p.get("source_type") or "html", fetched_at=fetched_at)
+            ctx = store.batch() if batch else contextlib.nullcontext()
+            with ctx:
+                for url, k, content, p in work:
+                    store.record_page(url, site_id=sites[k], status=200, body=content, kind="report",
+                                      fetched_at=fetched_at, headers={"ETag": f'"{len(content)}"', "Content-Type": "text/html"})
+                    _, outcome = store.store_report(p, url=url, site_id=sites[k], content=content,
+                                                    source_type=p.get("source_type") or "html", fetched_at=fetched_at)
+                    counts[outcome] = counts.get(outcome, 0) + 1
             spent += time.perf_counter() - t
-            counts[outcome] = counts.get(outcome, 0) + 1
-        results[label] = spent
-        return counts
+            if outcome == "new":
+                raw_bytes[0] += sum(len(w[2]) for w in work)
+        return spent, counts
 
-    first = store_all("store", "2025-03-01T00:00:00+00:00")
-    again = store_all("store again (unchanged)", "2025-03-02T00:00:00+00:00")
+    first = "2025-03-01T00:00:00+00:00"
+    at: dict[int, dict[str, float]] = {}
+    fill_s = 0.0
+    for size in sizes:
+        s_fill, _ = store_range(stored[0], max(stored[0], size), first, args.batch)
+        fill_s += s_fill
+        stored[0] = max(stored[0], size)
+        s_batch, c1 = store_range(stored[0], stored[0] + args.measure, first, args.batch)
+        stored[0] += args.measure
+        s_single, c2 = store_range(stored[0], stored[0] + single_n, first, None)
+        stored[0] += single_n
+        assert c1 == {"new": args.measure} and c2 == {"new": single_n}, (c1, c2)
+        at[size] = {"batched": s_batch / args.measure, "single": s_single / single_n}
+        print(f"at {size:>6} reports: batched {1 / at[size]['batched']:7.0f} reports/s "
+              f"({1000 * at[size]['batched']:.2f} ms each); one transaction each {1 / at[size]['single']:5.0f} reports/s "
+              f"({1000 * at[size]['single']:.2f} ms each)", flush=True)
+    s_again, again = store_range(0, args.measure, "2025-03-02T00:00:00+00:00", args.batch)
+
+    results: dict[str, float] = {}
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     q = store.db.execute
     timed("search 政府信息公开 (count)",
@@ -151,21 +182,26 @@ def main() -> int:
     counts = {t: q(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in ("reports", "cells", "checks", "pages", "blobs")}
     store.close()
 
+    lo, hi = at[sizes[0]], at[sizes[-1]]
     size = db.stat().st_size
-    print(f"corpus samples: {len(samples)} reports parsed once in {parse_s:.1f}s")
-    print(f"stored {args.n} reports: {first} in {results['store']:.1f}s "
-          f"({args.n / results['store']:.0f} reports/s, {1000 * results['store'] / args.n:.2f} ms each)")
-    print(f"stored them again: {again} in {results['store again (unchanged)']:.1f}s")
+    print(f"corpus samples: {len(samples)} reports parsed once in {parse_s:.1f}s; filled in batches of {args.batch} "
+          f"in {fill_s:.0f}s")
+    print(f"ratio, batched ms per report at {sizes[-1]} / at {sizes[0]}: {hi['batched'] / lo['batched']:.2f} (flat = 1)")
+    for n in sizes:
+        print(f"ratio at {n}: batched / one transaction each, reports/s: {at[n]['single'] / at[n]['batched']:.1f}x; "
+              f"batched / target 1000 reports/s: {1 / at[n]['batched'] / 1000:.2f}")
+    print(f"stored {args.measure} again (unchanged, batched): {again} in {s_again:.1f}s "
+          f"({1000 * s_again / args.measure:.2f} ms each)")
     for k, v in results.items():
-        if k.startswith(("search", "reports_wide", "year_over", "missing")):
-            print(f"  {k}: {1000 * v:.0f} ms")
+        print(f"  {k}: {1000 * v:.0f} ms")
     print("rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    print(f"database size: {size / 1e6:.1f} MB ({size / args.n / 1e3:.1f} kB per report); "
+    print(f"database size: {size / 1e6:.1f} MB ({size / stored[0] / 1e3:.1f} kB per report); "
           f"raw bytes: {raw_bytes[0] / 1e6:.1f} MB before compression "
           f"({sum(1 for x in samples if x[0].endswith('.pdf'))} of {len(samples)} samples are PDFs)")
     for name, pgsize in size_by_table(db)[:10]:
         print(f"  {name}: {pgsize / 1e6:.1f} MB")
-    print(f"sqlite {sqlite3.sqlite_version}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(f"sqlite {sqlite3.sqlite_version}, python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -87,7 +87,7 @@ class StorePipeline:
     def __init__(self, crawler) -> None:
         self.crawler = crawler
         self.counts = dict.fromkeys(COUNT_KEYS, 0)
-        self.store = self.lock = None
+        self.store = None
         self.per_organ: Counter = Counter()   # reports stored this run, per organ
         self.families: dict[str, Counter] = {}  # site id -> CMS families of the list pages stored
 
@@ -112,33 +112,28 @@ class StorePipeline:
         """Open the database without a spider or a run row (`nianbao ingest` stores through this)."""
         from storage import Store
 
-        from crawler.state import CrawlState
-
-        self.store = Store(db)
-        self.state = CrawlState(db, self.store)
+        self.store = Store(db)     # the one connection: stored data and crawl state alike
         self.years = years
 
     def close_store(self) -> None:
-        self.state.close()
         close = getattr(self.store, "close", None)
         if close:
             close()
 
     def open_spider(self, spider=None) -> None:
-        from storage.store import DatabaseLocked, WriterLock
+        from storage.store import DatabaseLocked
 
         from crawler import ledger as run_ledger
 
         db = self.crawler.settings.get("NIANBAO_DB")
+        self.ledger = ledger = run_ledger.of(self.crawler)    # the spider's run: its sites and options
         try:
-            # one writer per database, also under `scrapy crawl reports` (nianbao crawl took it already)
-            self.lock = WriterLock.acquire(db)
+            # Store takes the one-writer lock, also under `scrapy crawl reports` (nianbao crawl took it already)
+            self.open_store(db, ledger.years)
         except DatabaseLocked as e:
             log.error("%s", e)
             self.crawler.stats.set_value("nianbao/locked", True)
             raise CloseSpider("locked") from None
-        self.ledger = ledger = run_ledger.of(self.crawler)    # the spider's run: its sites and options
-        self.open_store(db, ledger.years)
         if ledger.sites:    # the run's sites, before any item
             self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in ledger.sites])
         self.started = time.time()
@@ -181,9 +176,7 @@ class StorePipeline:
             stats.set_value("nianbao/summary/storage_errors", summary["storage_errors"] + 1)
             log.error("cannot write the end of run %s: %s", self.run_id, e)
         finally:
-            self.close_store()
-            if self.lock is not None:
-                self.lock.release()
+            self.close_store()      # releases the writer's lock
 
     def record_sites(self, ledger) -> None:
         """Per-site outcome of the run (crawler.ledger) on the sites row: ok | failed | blocked, with
@@ -194,7 +187,7 @@ class StorePipeline:
             tally = ledger[s["id"]]
             if tally.outcome not in (None, "ok"):    # one line per site problem (pages are logged at INFO)
                 log.warning("site %s %s: %s", s.get("name"), tally.outcome, tally.reason or "no answer")
-            known = self.state.columns(s["id"]) or list(tally.columns.values())
+            known = self.store.columns(s["id"]) or list(tally.columns.values())
             per_organ = self.store.reports_per_organ(s["id"])
             row = {k: v for k, v in s.items() if k not in ("id", "netloc")}
             row.update({"crawl_status": tally.outcome or "ok", "crawl_reason": tally.reason, "crawled_at": stamp,
@@ -236,13 +229,13 @@ class StorePipeline:
         if item.get("family"):
             self.families.setdefault(item["site_id"], Counter())[item["family"]] += 1
         if item.get("site_entry"):
-            self.state.remember(item["site_id"], "", "discovered")
+            self.store.remember(item["site_id"], "", "discovered")
         if pk == "column":
-            self.state.remember(item["site_id"], item["url"], "column", organ=item.get("organ"),
+            self.store.remember(item["site_id"], item["url"], "column", organ=item.get("organ"),
                                 name=item.get("column_name"), family=item.get("family"))
         elif pk == "not_report":
             self.counts["not_reports"] += 1
-            self.state.remember(item["site_id"], item["url"], "not_report")
+            self.store.remember(item["site_id"], item["url"], "not_report")
 
     def _failure(self, item: CrawlItem) -> None:
         status, reason = item["failure"], item.get("reason") or ""
@@ -267,7 +260,7 @@ class StorePipeline:
             if report.get("kind") == "parse" and not is_report_title(title):
                 # a truncated list title led here and the page holds no report: not a failure
                 self._page(item, kind="not_report", error=f"not a report: {report['message']}")
-                self.state.remember(sid, seen_at, "not_report")
+                self.store.remember(sid, seen_at, "not_report")
                 return
             self._parse_failure(item, report["error"])
             return
@@ -275,13 +268,13 @@ class StorePipeline:
         if not (is_report_title(title) or is_report_title(parsed.get("title"))):
             # a column mixes reports with notices, 工作要点, 图解 …: none of them becomes a report
             self._page(item, kind="not_report")
-            self.state.remember(sid, seen_at, "not_report")
+            self.store.remember(sid, seen_at, "not_report")
             return
         if parsed.get("year") is None:
             parsed["year"] = title_year(parsed.get("title") or "") or title_year(title or "")
         if self.years and parsed.get("year") and not (self.years[0] <= parsed["year"] <= self.years[1]):
             self._page(item, kind="out_of_range")
-            self.state.remember(sid, seen_at, "out_of_range")
+            self.store.remember(sid, seen_at, "out_of_range")
             return
         status = parsed.get("status")
         self.store.record_page(url, site_id=sid, status=item.get("http_status"), final_url=item.get("final_url"),
@@ -306,7 +299,7 @@ class StorePipeline:
         self.per_organ[self.store.report_organ_of(report_id) or "?"] += 1
         self.counts[outcome] = self.counts.get(outcome, 0) + 1
         if item.get("page_url"):
-            self.state.remember(sid, item["page_url"], "report_page")
+            self.store.remember(sid, item["page_url"], "report_page")
 
     def _parse_failure(self, item: CrawlItem, reason: str) -> None:
         self.counts["parse_failures"] += 1

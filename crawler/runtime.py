@@ -16,9 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sqlite3
 import sys
-from pathlib import Path
 
 from parsers.vocabulary import SUMMARY_ROWS
 
@@ -29,24 +27,6 @@ EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_FAILED, EXIT_LOCKED = 0, 1, 2, 3, 75
 def error(msg: str, command: str = "crawl") -> None:
     """The one-line error of a command: `nianbao COMMAND: msg` on stderr (never a traceback)."""
     print(f"nianbao {command}: {msg}", file=sys.stderr)
-
-
-def check_db_writable(path: str) -> str | None:
-    """None when a crawl can write `path`, else why not."""
-    p = Path(path)
-    if p.exists() and p.is_dir():
-        return f"{path} is a directory"
-    if not p.parent.exists():
-        return f"directory {p.parent} does not exist"
-    try:
-        conn = sqlite3.connect(path, timeout=5)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("CREATE TABLE IF NOT EXISTS _nianbao_write_probe (x)")
-        conn.execute("ROLLBACK")
-        conn.close()
-    except sqlite3.Error as e:
-        return f"cannot write {path}: {e}"
-    return None
 
 
 class Lock:
@@ -77,7 +57,9 @@ class Lock:
 def claim_db(db: str, command: str = "crawl") -> tuple[Lock | None, int]:
     """The database's lock for the one writer, or (None, exit status) with the reason printed:
     the database is not writable, or another crawl or ingester holds it."""
-    problem = check_db_writable(db)
+    from storage.store import writable_problem
+
+    problem = writable_problem(db)
     if problem:
         error(f"database not writable: {problem}", command)
         return None, EXIT_USAGE

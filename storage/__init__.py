@@ -6,6 +6,6 @@
 See storage/store.py for the writer's API, storage/schema.py for the tables and views,
 storage/metadata.yml for what Datasette shows about them.
 """
-from storage.store import Store
+from storage.store import Store, now
 
-__all__ = ["Store"]
+__all__ = ["Store", "now"]

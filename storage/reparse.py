@@ -12,12 +12,12 @@ import argparse
 import json
 import posixpath
 import sys
+import time
 from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from storage import figures, schema
-from storage.store import Store, now
+from storage.store import DatabaseLocked, Store
 
 _EXT = {"pdf": ".pdf", "docx": ".docx", "doc": ".doc", "html": ".html", "text": ".txt"}
 
@@ -32,55 +32,64 @@ def name_for(url: str, source_type: str | None) -> str:
     return base
 
 
-def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None) -> dict:
+def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None, batch_size: int = 200,
+            batch_seconds: float = 10.0) -> dict:
     """Re-parse every stored report. Returns counts: reports, updated, unchanged, failed (the
     parser cannot read the bytes: the row says so), crashed (a parser bug: the row is left as
-    stored, and the error goes to log), no_content."""
+    stored, and the error goes to log), no_content.
+
+    Reports are written in batches (Store.batch) of `batch_size` reports or `batch_seconds`
+    of work, whichever comes first: a killed reparse keeps every batch it committed, and
+    running it again redoes only the rest (an unchanged parse writes nothing)."""
+    rows = store.report_sources()
+    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0}
+    i = 0
+    while i < len(rows):
+        started = time.monotonic()
+        with store.batch():
+            end = min(len(rows), i + batch_size)
+            while i < end and time.monotonic() - started < batch_seconds:
+                _reparse_one(store, rows[i], parse, counts, log)
+                i += 1
+    return counts
+
+
+def _reparse_one(store: Store, row: dict, parse: Callable[..., dict] | None, counts: dict, log) -> None:
+    """Re-parse one report and store the result (or the failure), counting the outcome."""
     if parse is None:
         from parsers.isolated import parse_isolated    # a stored hostile file costs a child, not the run
         parse = parse_isolated
     from parsers import ParseError
 
-    db = store.db
-    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0}
-    rows = list(db.query("SELECT id, url, page_url, site_id, source_type, content_sha256, metadata, column_organ, "
-                         "publish_date FROM reports ORDER BY id"))
-    for row in rows:
-        counts["reports"] += 1
-        digest = row["content_sha256"] or _page_digest(store, row["url"])
-        data = store.blob(digest) if digest else None
-        if data is None:
-            counts["no_content"] += 1
-            continue
-        try:
-            parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
-            if parsed.get("status") == "image_only" and parsed.get("images"):
-                # a 图片版 page: its pictures were stored by the crawl; read them again
-                pictures = [p for p in (store.page_content(u) for u in parsed["images"]) if p]
-                if pictures:
-                    from parsers import parse_picture_page
+    counts["reports"] += 1
+    digest = row["content_sha256"]
+    data = store.blob(digest) if digest else None
+    if data is None:
+        counts["no_content"] += 1
+        return
+    try:
+        parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
+        if parsed.get("status") == "image_only" and parsed.get("images"):
+            # a 图片版 page: its pictures were stored by the crawl; read them again
+            pictures = [p for p in (store.page_content(u) for u in parsed["images"]) if p]
+            if pictures:
+                from parsers import parse_picture_page
 
-                    parsed = parse_picture_page(data, pictures, url=row["url"])
-        except ParseError as e:
-            counts["failed"] += 1
-            changed = _fail(store, row, str(e))
-        except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
-            counts["crashed"] += 1
-            if log:
-                log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e} (left as stored)")
-            continue
-        else:
-            _keep_old_metadata(parsed, row)
-            changed = _apply(store, row, parsed, digest)
-        counts["updated" if changed else "unchanged"] += 1
-        if log and changed:
-            log(f"updated report {row['id']} {row['url']}")
-    return counts
-
-
-def _page_digest(store: Store, url: str) -> str | None:
-    row = store.db.execute("SELECT content_sha256 FROM pages WHERE url = ?", [url]).fetchone()
-    return row[0] if row else None
+                parsed = parse_picture_page(data, pictures, url=row["url"])
+    except ParseError as e:
+        counts["failed"] += 1
+        changed = store.parse_failed(row["id"], str(e))
+    except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
+        counts["crashed"] += 1
+        if log:
+            log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e} (left as stored)")
+        return
+    else:
+        _keep_old_metadata(parsed, row)
+        changed = store.replace_parse(row["id"], parsed, content_sha256=digest)
+    counts["updated" if changed else "unchanged"] += 1
+    if log and changed:
+        log(f"updated report {row['id']} {row['url']}")
 
 
 def _keep_old_metadata(parsed: dict, row: dict) -> None:
@@ -89,47 +98,6 @@ def _keep_old_metadata(parsed: dict, row: dict) -> None:
         old["publish_date"] = row["publish_date"]
     new = {k: v for k, v in (parsed.get("metadata") or {}).items() if v is not None}
     parsed["metadata"] = {**old, **new}
-
-
-def _fail(store: Store, row: dict, reason: str) -> bool:
-    """The current parser cannot read these bytes: say so on the row and drop the old parse's
-    cells/checks/figures (the bytes and earlier versions stay)."""
-    db = store.db
-    old = db.execute("SELECT status, reason, content_sha256 FROM reports WHERE id = ?", [row["id"]]).fetchone()
-    if old[:2] == ("failed", reason):
-        return False
-    with db.atomic():
-        db["reports"].update(row["id"], {"status": "failed", "reason": reason, "checks_ok": None,
-                                         "checks_failed": None, "updated_at": now()})
-        for t in ("cells", "checks", "figures"):
-            db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [row["id"]])
-    return True
-
-
-def _apply(store: Store, row: dict, parsed: dict, digest: str) -> bool:
-    """Write the new parse if it differs from what is stored; True when something changed."""
-    db = store.db
-    rec = store._report_record(parsed, url=row["url"], site_id=row["site_id"],
-                               source_type=row["source_type"] or parsed.get("source_type"),
-                               page_url=row["page_url"], column_organ=row.get("column_organ"))
-    old = db.execute(f"SELECT {', '.join(f'[{k}]' for k in rec)} FROM reports WHERE id = ?", [row["id"]]).fetchone()
-    same_row = tuple(rec.values()) == tuple(old)
-    new_cells = sorted((c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))))
-                       for c in parsed.get("cells") or [])
-    old_cells = sorted(tuple(r) for r in db.execute(
-        "SELECT table_key, row_key, col_key, value, raw, inferred FROM cells WHERE report_id = ?", [row["id"]]))
-    new_checks = [(c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []]
-    old_checks = [tuple(r) for r in db.execute(
-        "SELECT rule, ok, detail FROM checks WHERE report_id = ? ORDER BY id", [row["id"]])]
-    new_figures = figures.compute(parsed.get("cells") or [], parsed.get("legacy_figures"))
-    old_figures = next(db.query("SELECT * FROM figures WHERE report_id = ?", [row["id"]]), None)
-    same_figures = old_figures is not None and all(old_figures.get(k) == v for k, v in new_figures.items())
-    if same_row and new_cells == old_cells and new_checks == old_checks and same_figures:
-        return False
-    with db.atomic():
-        db["reports"].update(row["id"], {**rec, "content_sha256": digest, "updated_at": now()})
-        store._write_parts(row["id"], parsed)
-    return True
 
 
 def run(args: argparse.Namespace) -> int:
@@ -147,7 +115,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Store(path) as store:
             counts = reparse(store, log=lambda m: print(m, file=sys.stderr))
-            schema.load_labels(store.db)      # labels follow the current parsers/schema.json too
+            store.reload_labels()      # labels follow the current parsers/schema.json too
+    except DatabaseLocked as e:
+        print(f"nianbao reparse: {path}: {e}", file=sys.stderr)
+        return 75
     except sqlite3.DatabaseError as e:    # a damaged file, a full disk: one line, not a traceback
         print(f"nianbao reparse: {path}: {e}", file=sys.stderr)
         return 2

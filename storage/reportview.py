@@ -81,7 +81,7 @@ def detail_in_chinese(check: dict) -> str:
     t = spec()["tables"].get(table)
     if not t:
         return check.get("detail") or ""
-    words = {}
+    words: dict[str, str] = {}
     for block in t.get("blocks", [t]):
         for item in [*block.get("rows", []), *block.get("cols", [])]:
             words.setdefault(item["key"], re.sub(r"（区分处理的.*?）", "", item["label"]))

@@ -1,8 +1,8 @@
-"""The database's tables, views and search index, and their creation/migration.
+"""The database's tables, views and search index, declared.
 
-Tables are declared here as column lists so that opening an older database adds the
-columns it lacks (ALTER TABLE ADD COLUMN) instead of failing; views are recreated when
-the schema version changes. Everything is plain SQL so it can be read next to the
+TABLES is the schema as it stood when migrations began (storage/migrations.py creates it, as
+its first migration): do not edit it to change the schema; add a migration instead. VIEWS are
+recreated whenever a migration runs. Everything is plain SQL so it can be read next to the
 Datasette metadata (storage/metadata.yml) that documents it for users.
 """
 from __future__ import annotations
@@ -90,6 +90,12 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
         ("id", "INTEGER PRIMARY KEY"), ("mode", "TEXT"), ("status", "TEXT"),
         ("started_at", "TEXT"), ("finished_at", "TEXT"),
     ], [], False),
+    # what the crawler remembers between runs (storage/crawlstate.py); `at` in epoch seconds
+    "crawl_state": ([
+        ("site_id", "TEXT NOT NULL"), ("url", "TEXT NOT NULL"),
+        ("what", "TEXT NOT NULL"),    # column | report_page | not_report | out_of_range | discovered | unfinished
+        ("at", "REAL NOT NULL"), ("organ", "TEXT"), ("name", "TEXT"), ("family", "TEXT"),
+    ], ["PRIMARY KEY (site_id, url, what)"], False),
 }
 
 INDEXES = [
@@ -159,40 +165,6 @@ WHERE CASE WHEN s.body_key IS NOT NULL
 }
 
 
-def ensure(db: sqlite_utils.Database) -> None:
-    """Create or migrate every table, index, view and the search index."""
-    with db.atomic():
-        for name, (columns, constraints, without_rowid) in TABLES.items():
-            if not db[name].exists():
-                body = ",\n  ".join([f"[{c}] {t}" for c, t in columns] + constraints)
-                db.execute(f"CREATE TABLE [{name}] (\n  {body}\n){' WITHOUT ROWID' if without_rowid else ''}")
-            else:
-                have = set(db[name].columns_dict)
-                for col, decl in columns:
-                    if col not in have:       # migration: older database
-                        db.execute(f"ALTER TABLE [{name}] ADD COLUMN [{col}] {_plain(decl)}")
-        for table, cols in INDEXES:
-            db.execute(f"CREATE INDEX IF NOT EXISTS [idx_{table}_{'_'.join(cols)}] "
-                       f"ON [{table}] ({', '.join(f'[{c}]' for c in cols)})")
-        current = db.execute("PRAGMA user_version").fetchone()[0]
-        for name, sql in VIEWS.items():
-            if current != SCHEMA_VERSION or not db[name].exists():
-                db.execute(f"DROP VIEW IF EXISTS [{name}]")
-                db.execute(f"CREATE VIEW [{name}] AS {sql.strip()}")
-    if not db["reports_fts"].exists():
-        # trigram: FTS5's default tokenizer keeps a run of Chinese characters as one token,
-        # so 信息公开 would only match itself; trigram finds any phrase of 3+ characters.
-        db["reports"].enable_fts(["title", "text"], tokenize="trigram", create_triggers=True)
-    if current != SCHEMA_VERSION:
-        load_labels(db)
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-
-def _plain(decl: str) -> str:
-    # ADD COLUMN cannot add PRIMARY KEY/UNIQUE columns; keep the type and references.
-    return decl.replace("PRIMARY KEY", "").replace("UNIQUE", "").replace("NOT NULL", "").strip()
-
-
 def schema_json_path() -> Path:
     """parsers/schema.json, found without importing the parsers package (it loads the parser)."""
     spec = importlib.util.find_spec("parsers")
@@ -230,4 +202,4 @@ def label_rows() -> list[dict]:
 
 
 def load_labels(db: sqlite_utils.Database) -> None:
-    db["labels"].upsert_all(label_rows(), pk=("table_key", "axis", "key"))
+    db.table("labels").upsert_all(label_rows(), pk=("table_key", "axis", "key"))

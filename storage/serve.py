@@ -21,7 +21,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+import yaml  # type: ignore[import-untyped]  # (no stubs pinned; safe_load is all we use)
 
 HERE = Path(__file__).resolve().parent
 METADATA = HERE / "metadata.yml"
@@ -57,14 +57,13 @@ def metadata_for(db_path: str | Path) -> dict:
         dbs[name] = dbs.pop(TEMPLATE_DB)
     tables = dbs.get(name, {}).get("tables", {})
     if Path(db_path).exists():
-        conn = sqlite3.connect(f"file:{Path(db_path).resolve()}?mode=ro", uri=True)
-        try:
+        from storage.store import Store
+
+        with Store.open_readonly(db_path) as store:
             for table, note in _OPEN_TABLES.items():
                 cols = tables.setdefault(table, {}).setdefault("columns", {})
-                for row in conn.execute(f"PRAGMA table_info([{table}])"):
+                for row in store.db.execute(f"PRAGMA table_info([{table}])"):
                     cols.setdefault(row[1], note)
-        finally:
-            conn.close()
     return meta
 
 
@@ -88,12 +87,17 @@ def run(args: argparse.Namespace) -> int:
     if database_problem(path):
         print(f"nianbao serve: {path}: {database_problem(path)}", file=sys.stderr)
         return 2
-    # Open once as the writer would: creates any missing table/view of an older database.
-    # A file we may not write (a copy on a read-only mount) is served as it is.
-    from storage.store import Store
+    # Open once as the writer would: migrates an older database. A file we may not write (a copy
+    # on a read-only mount) is served as it is, and so is one a crawl is writing (it migrated it).
+    from storage.store import DatabaseLocked, Store
     try:
-        Store(path).close()
-    except sqlite3.OperationalError as e:
+        with Store.open_readonly(path) as ro:
+            stale = bool(ro.pending_migrations())
+        if stale:       # only then take the writer's lock, for the moment of the migration
+            Store(path).close()
+    except DatabaseLocked:
+        pass
+    except (sqlite3.OperationalError, OSError) as e:
         print(f"nianbao serve: not migrating {path} ({e}); serving it as it is", file=sys.stderr)
 
     import uvicorn

@@ -8,11 +8,10 @@ known URL update the report and keep the previous one in report_versions.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import json
-import os
 import re
+import sqlite3
 import zlib
 from pathlib import Path
 from typing import Any, Iterable
@@ -20,8 +19,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import sqlite_utils
 
-from parsers.vocabulary import now
-from storage import deadlines, divisions, figures, schema
+from parsers.vocabulary import now   # the one clock; re-exported as storage.now
+from storage import deadlines, divisions, figures, migrations, schema
+from storage.batch import BatchedWrites, insert, update, upsert
+from storage.crawlstate import CrawlStateMethods
+from storage.writerlock import DatabaseLocked, WriterLock
+
+__all__ = ["DatabaseLocked", "Store", "WriterLock", "database_problem", "now", "site_id_for", "writable_problem"]
 
 SITE_FIELDS = ("name", "level", "region_code", "url")
 _COMPRESSED_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"\x1f\x8b")
@@ -63,75 +67,84 @@ def database_problem(path: str | Path) -> str | None:
     return None
 
 
-class DatabaseLocked(Exception):
-    """Another process writes this database (a crawl or an ingester); the message says who."""
+def writable_problem(path: str | Path) -> str | None:
+    """None when a writer can write the database at `path` (it may not exist yet), else why not.
+    Asked before a crawl starts, so an unwritable --db fails in one line before any request;
+    the probe is a write transaction rolled back (no schema is made here)."""
+    p = Path(path)
+    if p.exists() and p.is_dir():
+        return f"{path} is a directory"
+    if not p.parent.exists():
+        return f"directory {p.parent} does not exist"
+    try:
+        conn = sqlite3.connect(str(p), timeout=5)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("CREATE TABLE IF NOT EXISTS _nianbao_write_probe (x)")
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+    except sqlite3.Error as e:
+        return f"cannot write {path}: {e}"
+    return None
 
 
-class WriterLock:
-    """The database's one-writer lock: an flock on `<real path of the database>.lock`.
+class Store(BatchedWrites, CrawlStateMethods):
+    """The nianbao database. `Store(path)` opens it for writing: it takes the database's
+    one-writer lock (WriterLock; DatabaseLocked when another process holds it), creates or
+    migrates the schema, and every write goes through its methods on its one connection (the
+    crawl state's included, storage/crawlstate.py). `Store.open_readonly(path)` reads a
+    database another process may be writing (the seeder, `nianbao serve`).
 
-    The path is resolved first, so a symlink, a relative path or `dir/../` reach the same lock.
-    Taking it twice in one process is allowed (the crawl command takes it, then the pipeline
-    inside the same process); it is released when every holder has released it."""
+    Every write is one transaction; `with store.batch():` makes many writes one transaction,
+    with their cells, checks, figures and search index written in bulk (storage/batch.py)."""
 
-    _held: dict[str, "WriterLock"] = {}
-
-    def __init__(self, db: str | Path) -> None:
-        self.path = Path(os.path.realpath(db) + ".lock")
-        self.fh = None
-        self.holders = 0
+    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL", _readonly: bool = False):
+        self.path = str(path)
+        self.readonly = _readonly
+        self.writer_lock: WriterLock | None = None
+        self._site_regions: dict[str, str | None] = {}
+        self._init_batch()
+        self._last_hashed: tuple[bytes | None, str] = (None, "")
+        if _readonly:
+            conn = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True, timeout=30,
+                                   check_same_thread=False)
+            self.db = sqlite_utils.Database(conn)
+            return
+        if self.path != ":memory:":
+            # one writer per database, whoever opens it (nianbao crawl, scrapy crawl, ingest, reparse)
+            self.writer_lock = WriterLock.acquire(self.path)
+        try:
+            self.db = sqlite_utils.Database(self.path)
+            # Wait for a concurrent writer's transaction (another Store in this process) instead of failing.
+            self.db.execute("PRAGMA busy_timeout = 30000")
+            if self.path != ":memory:":
+                self.db.enable_wal()
+            # NORMAL in WAL mode: a crashed process loses nothing committed; only a power cut can
+            # lose the last commits (FULL would fsync on every commit).
+            self.db.execute(f"PRAGMA synchronous = {synchronous}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            # 64 MiB of page cache: a batch's index pages stay in memory as the database grows
+            self.db.execute("PRAGMA cache_size = -65536")
+            migrations.ensure(self.db)    # storage/migrations.py: sqlite-utils migrations
+        except BaseException:
+            self._release()
+            raise
 
     @classmethod
-    def acquire(cls, db: str | Path) -> "WriterLock":
-        """The lock, taken; DatabaseLocked when another process holds it."""
-        key = os.path.realpath(db)
-        lock = cls._held.get(key)
-        if lock is None:
-            lock = cls(db)
-            lock._take()
-            cls._held[key] = lock
-        lock.holders += 1
-        return lock
+    def open_readonly(cls, path: str | Path) -> "Store":
+        """The database opened read-only (SQLite mode=ro): no lock, no schema change, no write.
+        Reading methods work (report_urls, known_urls, columns, when, page_validators …)."""
+        return cls(path, _readonly=True)
 
-    def _take(self) -> None:
-        fh = open(self.path, "a+")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise DatabaseLocked(f"another crawl is running on this database ({holder}; lock {self.path})") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}")
-        fh.flush()
-        self.fh = fh
+    def pending_migrations(self) -> list[str]:
+        """The migrations opening this database for writing would apply (read-only)."""
+        return migrations.pending(self.db)
 
-    def release(self) -> None:
-        self.holders -= 1
-        if self.holders > 0 or self.fh is None:
-            return
-        WriterLock._held.pop(str(self.path)[:-len(".lock")], None)
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
-        self.fh = None
-
-
-class Store:
-    def __init__(self, path: str | Path, *, synchronous: str = "NORMAL"):
-        self.path = str(path)
-        self.db = sqlite_utils.Database(self.path)
-        # Wait for a concurrent writer (an ingest process, reparse) instead of failing.
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        if self.path != ":memory:":
-            self.db.enable_wal()
-        # NORMAL in WAL mode: a crashed process loses nothing committed; only a power cut can
-        # lose the last commits (FULL would fsync on every commit).
-        self.db.execute(f"PRAGMA synchronous = {synchronous}")
-        self.db.execute("PRAGMA foreign_keys = ON")
-        schema.ensure(self.db)
-        self._site_regions: dict[str, str | None] = {}
+    def has_tables(self, *names: str) -> bool:
+        """True when every named table exists (a database being created may lack them)."""
+        have = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        return set(names) <= have
 
     # -- context manager ---------------------------------------------------------
     def __enter__(self) -> "Store":
@@ -141,12 +154,20 @@ class Store:
         self.close()
 
     def close(self) -> None:
+        """Close the connection and release the writer's lock."""
         self.db.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self.writer_lock is not None:
+            self.writer_lock.release()
+            self.writer_lock = None
 
     # -- the writer's lock -----------------------------------------------------------
     def lock(self) -> WriterLock:
         """Take the one-writer lock of this database (see WriterLock); DatabaseLocked if held.
-        Call `.release()` on the result when done writing."""
+        Call `.release()` on the result when done writing. (A Store opened for writing holds it
+        already; this takes it once more, for a caller that outlives the Store.)"""
         return WriterLock.acquire(self.path)
 
     # -- sites -------------------------------------------------------------------
@@ -176,7 +197,7 @@ class Store:
             for rec in out:
                 if rec["id"] not in existing:
                     rec["added_at"] = stamp
-            self.db["sites"].upsert_all(out, pk="id", alter=True)
+            self.db.table("sites").upsert_all(out, pk="id", alter=True)
         self._site_regions.clear()
         return ids
 
@@ -189,8 +210,14 @@ class Store:
         return self._site_regions[site_id]
 
     # -- pages and raw bytes -------------------------------------------------------
-    def _put_blob(self, data: bytes) -> str:
-        digest = sha256(data)
+    def _digest(self, data: bytes) -> str:
+        # a crawl hands the same bytes object to record_page and then store_report: hash it once
+        if self._last_hashed[0] is not data:
+            self._last_hashed = (data, sha256(data))
+        return self._last_hashed[1]
+
+    def _put_blob(self, data: bytes, digest: str | None = None) -> str:
+        digest = digest or self._digest(data)
         # Compressing costs more than the lookup: skip it for bytes already stored (a refetch,
         # or store_report after record_page of the same response).
         if self.db.execute("SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone() is None:
@@ -224,7 +251,7 @@ class Store:
         """
         h = {k.lower(): v for k, v in (headers or {}).items()}
         stamp = fetched_at or now()
-        with self.db.atomic():
+        with self._tx():
             old = next(self.db.query("SELECT * FROM pages WHERE url = ?", [url]), None)
             rec: dict[str, Any] = {"url": url, "site_id": site_id or (old or {}).get("site_id"), "kind": kind,
                                    "status": status, "final_url": final_url, "error": error,
@@ -238,7 +265,7 @@ class Store:
             elif old is not None:
                 for k in ("content_sha256", "size", "etag", "last_modified", "content_type"):
                     rec[k] = _header(h, k.replace("_", "-")) or old.get(k)
-            self.db["pages"].upsert(rec, pk="url")
+            upsert(self.db.conn, "pages", rec, "url")
         return rec.get("content_sha256") or ""
 
     def page_validators(self, url: str) -> dict | None:
@@ -256,28 +283,33 @@ class Store:
         """Store one parse result. Returns (report id, "new" | "changed" | "unchanged").
         `column_organ` is the organ of the column the report was listed in: the report's organ
         when its title names none (see report_organ)."""
-        digest = sha256(content)
+        digest = self._digest(content)
         stamp = fetched_at or now()
-        with self.db.atomic():
-            old = next(self.db.query("SELECT * FROM reports WHERE url = ?", [url]), None)
+        old = next(self.db.query("SELECT * FROM reports WHERE url = ?", [url]), None)
+        if old is not None:
+            # stored earlier in this batch: write its deferred rows first, outside this call's
+            # savepoint, so a failure below cannot roll them back with it
+            self._settle(old["id"])
+        with self._tx():
             if old is not None and old["content_sha256"] == digest:
                 return old["id"], "unchanged"
-            self._put_blob(content)
+            self._put_blob(content, digest)
             page = next(self.db.query("SELECT content_sha256 FROM pages WHERE url = ?", [url]), None)
             if page is None or page["content_sha256"] != digest:
                 # reparse rebuilds from pages: make sure the bytes parsed are there.
-                self.db["pages"].upsert({"url": url, "site_id": site_id, "kind": "report",
+                upsert(self.db.conn, "pages", {"url": url, "site_id": site_id, "kind": "report",
                                          "content_sha256": digest, "size": len(content), "fetched_at": stamp,
                                          "first_fetched_at": stamp, "fetch_count": 1}
                                         if page is None else
                                         {"url": url, "content_sha256": digest, "size": len(content),
-                                         "fetched_at": stamp}, pk="url")
+                                         "fetched_at": stamp}, "url")
             rec = self._report_record(parsed, url=url, site_id=site_id, source_type=source_type, page_url=page_url,
                                       column_organ=column_organ or (old or {}).get("column_organ"))
             rec.update({"content_sha256": digest, "size": len(content), "fetched_at": stamp, "updated_at": now()})
             if old is None:
                 rec.update({"first_seen_at": stamp, "version": 1})
-                report_id = self.db["reports"].insert(rec).last_pk
+                report_id = insert(self.db.conn, "reports", rec)
+                self._defer_fts(report_id)
                 outcome = "new"
             else:
                 report_id = old["id"]
@@ -287,7 +319,7 @@ class Store:
                 else:
                     outcome = "new"
                 rec["version"] = (old["version"] or 1) + 1 if old["content_sha256"] else 1
-                self.db["reports"].update(report_id, rec)
+                update(self.db.conn, "reports", "id", report_id, rec)
             self._write_parts(report_id, parsed)
         return report_id, outcome
 
@@ -320,20 +352,83 @@ class Store:
         return rec
 
     def _write_parts(self, report_id: int, parsed: dict) -> None:
-        """Replace the report's cells, checks and figures with those of this parse."""
+        """Replace the report's cells, checks and figures with those of this parse (the new rows
+        are written at the end of the transaction or batch: storage/batch.py)."""
         for t in ("cells", "checks"):
             self.db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [report_id])
         cells = parsed.get("cells") or []
-        self.db.conn.executemany(
-            "INSERT OR REPLACE INTO cells (report_id, table_key, row_key, col_key, value, raw, inferred, confidence) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        self._defer_parts(
+            report_id,
             [(report_id, c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))),
-              c.get("confidence")) for c in cells])
-        self.db.conn.executemany(
-            "INSERT INTO checks (report_id, rule, ok, detail) VALUES (?, ?, ?, ?)",
-            [(report_id, c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []])
-        self.db["figures"].upsert({"report_id": report_id,
-                                   **figures.compute(cells, parsed.get("legacy_figures"))}, pk="report_id")
+              c.get("confidence")) for c in cells],
+            [(report_id, c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []],
+            figures.compute(cells, parsed.get("legacy_figures")))
+
+    # -- re-parsing stored bytes (storage/reparse.py) ---------------------------------
+    def report_sources(self) -> list[dict]:
+        """Every report with what a re-parse needs: id, url, page_url, site_id, source_type,
+        content_sha256 (else the pages row's hash), metadata, column_organ, publish_date."""
+        return [dict(r) for r in self.db.query(
+            "SELECT r.id, r.url, r.page_url, r.site_id, r.source_type, "
+            "COALESCE(r.content_sha256, p.content_sha256) AS content_sha256, r.metadata, r.column_organ, "
+            "r.publish_date FROM reports r LEFT JOIN pages p ON p.url = r.url ORDER BY r.id")]
+
+    def replace_parse(self, report_id: int, parsed: dict, *, content_sha256: str) -> bool:
+        """Replace a stored report's parse (its row's parsed fields, cells, checks, figures) with
+        `parsed`, a parse of the bytes `content_sha256` already stored. Nothing is written when
+        the parse is the same; True when something changed. No version is kept: the bytes are
+        the same, only the reading of them changed."""
+        self._settle(report_id)
+        row = self.report(report_id)
+        if row is None:
+            raise KeyError(f"no report {report_id}")
+        rec = self._report_record(parsed, url=row["url"], site_id=row["site_id"],
+                                  source_type=row["source_type"] or parsed.get("source_type"),
+                                  page_url=row["page_url"], column_organ=row.get("column_organ"))
+        same_row = all(row.get(k) == v for k, v in rec.items())
+        if same_row and self._same_parts(report_id, parsed):
+            return False
+        with self._tx():
+            update(self.db.conn, "reports", "id", report_id, {**rec, "content_sha256": content_sha256,
+                                                                "updated_at": now()})
+            self._write_parts(report_id, parsed)
+        return True
+
+    def parse_failed(self, report_id: int, reason: str) -> bool:
+        """The current parser cannot read a stored report's bytes: say so on its row and drop the
+        old parse's cells, checks and figures (the bytes and earlier versions stay). True when
+        something changed."""
+        self._settle(report_id)
+        row = self.db.execute("SELECT status, reason FROM reports WHERE id = ?", [report_id]).fetchone()
+        if row is None or tuple(row) == ("failed", reason):
+            return False
+        with self._tx():
+            update(self.db.conn, "reports", "id", report_id, {"status": "failed", "reason": reason, "checks_ok": None,
+                                                              "checks_failed": None, "updated_at": now()})
+            for t in ("cells", "checks", "figures"):
+                self.db.execute(f"DELETE FROM [{t}] WHERE report_id = ?", [report_id])
+        return True
+
+    def reload_labels(self) -> None:
+        """Rewrite the labels table from the current parsers/schema.json."""
+        with self._tx():
+            schema.load_labels(self.db)
+
+    def _same_parts(self, report_id: int, parsed: dict) -> bool:
+        new_cells = sorted((c["table"], c["row"], c["col"], c.get("value"), c.get("raw"), int(bool(c.get("inferred"))))
+                           for c in parsed.get("cells") or [])
+        old_cells = sorted(tuple(r) for r in self.db.execute(
+            "SELECT table_key, row_key, col_key, value, raw, inferred FROM cells WHERE report_id = ?", [report_id]))
+        if new_cells != old_cells:
+            return False
+        new_checks = [(c.get("rule"), int(bool(c.get("ok"))), c.get("detail")) for c in parsed.get("checks") or []]
+        old_checks = [tuple(r) for r in self.db.execute(
+            "SELECT rule, ok, detail FROM checks WHERE report_id = ? ORDER BY id", [report_id])]
+        if new_checks != old_checks:
+            return False
+        new_figures = figures.compute(parsed.get("cells") or [], parsed.get("legacy_figures"))
+        old_figures = next(self.db.query("SELECT * FROM figures WHERE report_id = ?", [report_id]), None)
+        return old_figures is not None and all(old_figures.get(k) == v for k, v in new_figures.items())
 
     def _keep_version(self, old: dict) -> None:
         rid = old["id"]
@@ -345,7 +440,7 @@ class Store:
         snap = {k: old.get(k) for k in _REPORT_SNAPSHOT}
         snap.update({"report_id": rid, "version": old.get("version") or 1, "superseded_at": now(),
                      "cells": _json(cells), "checks": _json(checks)})
-        self.db["report_versions"].insert(snap)
+        insert(self.db.conn, "report_versions", snap)
 
     def record_failure(self, url: str, *, site_id: str | None, status: str, reason: str, title: str | None = None,
                        column_organ: str | None = None, page_url: str | None = None) -> None:
@@ -353,21 +448,22 @@ class Store:
         a URL never stored gets a reports row with this status so failures can be faceted, its
         `attempts` counted and its next try (`retry_at`) set by retry_delay()."""
         stamp = now()
-        with self.db.atomic():
+        with self._tx():
             self.log_failure(url, site_id=site_id, status=status, reason=reason, at=stamp)
             old = next(self.db.query("SELECT id, content_sha256, attempts FROM reports WHERE url = ?", [url]), None)
             attempts = ((old or {}).get("attempts") or 0) + 1
             retry = (dt.datetime.fromisoformat(stamp) + retry_delay(attempts)).isoformat() if status == "failed" else None
             if old is None:
                 res = divisions.resolve(None, self._site_region(site_id)).columns()
-                self.db["reports"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason,
-                                           "title": title, "column_organ": column_organ, "page_url": page_url,
-                                           "attempts": attempts, "retry_at": retry,
-                                           **{k: v for k, v in res.items() if k not in ("body_key", "body_kind")},
-                                           "fetched_at": stamp, "first_seen_at": stamp, "updated_at": stamp})
+                rid = insert(self.db.conn, "reports", {
+                    "url": url, "site_id": site_id, "status": status, "reason": reason, "title": title,
+                    "column_organ": column_organ, "page_url": page_url, "attempts": attempts, "retry_at": retry,
+                    **{k: v for k, v in res.items() if k not in ("body_key", "body_kind")},
+                    "fetched_at": stamp, "first_seen_at": stamp, "updated_at": stamp})
+                self._defer_fts(rid)
             elif not old["content_sha256"]:
-                self.db["reports"].update(old["id"], {"status": status, "reason": reason, "updated_at": stamp,
-                                                      "attempts": attempts, "retry_at": retry})
+                update(self.db.conn, "reports", "id", old["id"], {"status": status, "reason": reason, "updated_at": stamp,
+                                                                  "attempts": attempts, "retry_at": retry})
 
     def due_retries(self, site_id: str | None, *, slack_hours: float = 2) -> list[dict]:
         """Failed reports (never stored) whose next try is due: url, title, column_organ, page_url.
@@ -379,8 +475,9 @@ class Store:
 
     def log_failure(self, url: str, *, site_id: str | None, status: str, reason: str, at: str | None = None) -> None:
         """A row in `failures` only (a list or entry page that failed: not a report)."""
-        self.db["failures"].insert({"url": url, "site_id": site_id, "status": status, "reason": reason,
-                                    "at": at or now()})
+        with self._tx():
+            insert(self.db.conn, "failures", {"url": url, "site_id": site_id, "status": status, "reason": reason,
+                                              "at": at or now()})
 
     def report_urls(self, site_id: str | None = None, *, include_failures: bool = False) -> set[str]:
         """URLs of stored reports (those stored from content; failures too if asked), to skip on recrawl."""
@@ -407,12 +504,12 @@ class Store:
     def start_run(self, mode: str, **info: Any) -> int:
         rec = {"mode": mode, "status": "running", "started_at": now(), **_flat(info)}
         with self.db.atomic():
-            return int(self.db["runs"].insert(rec, alter=True).last_pk)
+            return int(self.db.table("runs").insert(rec, alter=True).last_pk or 0)
 
     def finish_run(self, run_id: int, **stats: Any) -> None:
         rec = {"status": "finished", "finished_at": now(), **_flat(stats)}
         with self.db.atomic():
-            self.db["runs"].update(run_id, rec, alter=True)
+            self.db.table("runs").update(run_id, rec, alter=True)
 
     def close_abandoned_runs(self, by_run: int | None = None) -> int:
         """Mark `killed` every run still `running`: call it holding the lock, when no other
@@ -420,14 +517,13 @@ class Store:
         database that failed under them). Returns how many were closed."""
         note = "the process ended before the run finished" + (f" (closed by run {by_run})" if by_run else "")
         with self.db.atomic():
-            if "note" not in self.db["runs"].columns_dict:
-                self.db["runs"].add_column("note", str)
             cur = self.db.execute("UPDATE runs SET status = 'killed', note = ? WHERE status = 'running'"
                                   + (" AND id != ?" if by_run else ""), [note] + ([by_run] if by_run else []))
         return cur.rowcount
 
     # -- reading -------------------------------------------------------------------
     def report(self, report_id: int) -> dict | None:
+        """The reports row, or None."""
         return next(self.db.query("SELECT * FROM reports WHERE id = ?", [report_id]), None)
 
 

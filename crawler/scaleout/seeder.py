@@ -43,28 +43,17 @@ class _NoState:
 
 
 def _stored_state(path: str):
-    """(CrawlState, Store) answering from the database read-only: the seeder runs beside a live
-    ingester, the one writer, and their constructors create the schema (a write). The queries are
-    theirs, on a read-only connection."""
-    import sqlite3
-
-    import sqlite_utils
-
-    from crawler.state import CrawlState
+    """The database read-only, as one Store (it holds the crawl state too): the seeder runs
+    beside a live ingester, the one writer. _NoState while there is nothing stored yet."""
     from storage import Store
 
     if not os.path.exists(path):
-        return _NoState(), _NoState()
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
-    tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if not {"reports", "pages", "crawl_state"} <= tables:   # being created right now: nothing stored yet
-        conn.close()
-        return _NoState(), _NoState()
-    store = Store.__new__(Store)
-    store.path, store.db = path, sqlite_utils.Database(conn)
-    state = CrawlState.__new__(CrawlState)
-    state.path, state.conn, state.store = path, conn, store
-    return state, store
+        return _NoState()
+    store = Store.open_readonly(path)
+    if not store.has_tables("reports", "pages", "crawl_state"):   # being created right now: nothing stored yet
+        store.close()
+        return _NoState()
+    return store
 
 
 def seed(server, args: argparse.Namespace, worker_id: str, settings=None) -> str | None:
@@ -117,11 +106,11 @@ def seed(server, args: argparse.Namespace, worker_id: str, settings=None) -> str
         # a worker spider on a crawler of its own that never runs: it takes the run just written
         # (sites, options, its ledger) from Redis; its start requests are the run's
         spider = WorkerSpider.from_crawler(Crawler(WorkerSpider, settings))
-        spider.state, spider.store = _stored_state(args.db)
+        spider.store = _stored_state(args.db)
         try:
             pipe = server.pipeline(transaction=False)
             for s in sites:
-                known = spider.state.known_urls(s["id"])
+                known = spider.store.known_urls(s["id"])
                 if known:
                     pipe.sadd(rs.known_key(s["id"]), *sorted(known))
             pipe.execute()
@@ -133,7 +122,7 @@ def seed(server, args: argparse.Namespace, worker_id: str, settings=None) -> str
                     queue.push(request)
                     n += 1
         finally:
-            spider.state.close()
+            spider.store.close()
         server.hset(rs.RUN, "seeded", "1")
         log.info("seeded run %s: %d sites, %d start requests (%s)", run_id, len(sites), n, args.mode)
         return run_id

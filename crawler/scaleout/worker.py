@@ -46,7 +46,7 @@ class WorkerSpider(ReportsSpider):
         self.server = get_redis_from_settings(settings)
         self.worker_id = settings.get("NIANBAO_WORKER_ID")
         self.shared = rs.Shared(self.server, self.worker_id)
-        self.store = self.state = None
+        self.store = None
         run = rs.read_run(self.server)
         if run is None:
             raise ValueError("nothing seeded in Redis (start one worker with --seed)")

@@ -29,8 +29,7 @@ from crawler.ledger import RunLedger, attach
 from crawler.runtime import parse_years
 from crawler.middlewares import Blocked, OffSite, Undecodable
 from crawler.sitesfile import load_sites
-from crawler.state import CrawlState
-from parsers.vocabulary import now
+from parsers.vocabulary import now   # the one clock of every stored timestamp (UTC ISO)
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +102,7 @@ class ReportsSpider(scrapy.Spider):
         # the database is opened when the run starts, after the pipeline has taken the writer's
         # lock and written the sites rows: a crawl refused the lock writes nothing
         self.db_path = settings.get("NIANBAO_DB")
-        self.store = self.state = None
+        self.store = None   # storage.Store: the stored data and what earlier runs remembered
         for site in sites:
             site["id"] = site_id_for(site["url"])
         self.known: dict[str, set[str]] = {}
@@ -159,7 +158,7 @@ class ReportsSpider(scrapy.Spider):
     def _settle(self, site_id: str) -> None:
         if self.ledger.settle(site_id) and self.track_unfinished and self.mode != "discover":
             # every request of the site answered: the next nightly run may trust validators
-            self.state.forget(site_id, "", "unfinished")
+            self.store.forget(site_id, "", "unfinished")
 
     def _dropped(self, request: Request, spider=None) -> None:
         sid = request.meta.get("site_id")
@@ -168,8 +167,8 @@ class ReportsSpider(scrapy.Spider):
 
     def _closed(self, spider=None, reason=None) -> None:
         self.ledger.finish(reason)
-        if self.state is not None:
-            self.state.close()
+        if self.store is not None:
+            self.store.close()
 
     def _first_visit(self, site_id: str, url: str) -> bool:
         """True the first time a page (by canonical URL) is asked for in this run."""
@@ -177,7 +176,7 @@ class ReportsSpider(scrapy.Spider):
 
     def _known(self, site_id: str) -> set[str]:
         if site_id not in self.known:
-            self.known[site_id] = self.state.known_urls(site_id)
+            self.known[site_id] = self.store.known_urls(site_id)
         return self.known[site_id]
 
     def _conditional(self, url: str) -> dict:
@@ -205,25 +204,24 @@ class ReportsSpider(scrapy.Spider):
             from storage import Store
 
             self.store = Store(self.db_path)
-            self.state = CrawlState(self.db_path, self.store)
         for request in self.start_requests_for_sites():
             yield request
 
     def _rediscover_due(self, site: dict) -> bool:
         if self.rediscover:
             return True
-        last = self.state.when(site["id"], "", "discovered")
+        last = self.store.when(site["id"], "", "discovered")
         return last is None or time.time() - last >= self.rediscover_days * 86400 - 3600
 
     def start_requests_for_sites(self):
         """The requests a run starts with (a distributed seeder pushes these to the shared queue)."""
         # a site whose last run did not finish: its columns' validators are not to be trusted
-        unfinished_before = {s["id"] for s in self.sites if self.state.when(s["id"], "", "unfinished") is not None}
+        unfinished_before = {s["id"] for s in self.sites if self.store.when(s["id"], "", "unfinished") is not None}
         if self.track_unfinished and self.mode != "discover":
-            self.state.mark_sites([s["id"] for s in self.sites], "unfinished")
+            self.store.mark_sites([s["id"] for s in self.sites], "unfinished")
         for site in self.sites:
             sid = site["id"]
-            columns = self.state.columns(sid) if self.mode == "nightly" else []
+            columns = self.store.columns(sid) if self.mode == "nightly" else []
             unfinished = sid in unfinished_before
             if self.revalidate:
                 for url in sorted(self.store.report_urls(site_id=sid)):

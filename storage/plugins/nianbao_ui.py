@@ -12,7 +12,6 @@ The data of each page is read in storage/pages.py.
 from __future__ import annotations
 
 import sqlite3
-import zlib
 from urllib.parse import quote
 
 from datasette import hookimpl
@@ -104,17 +103,19 @@ async def _body(request, datasette):
 
 
 def _read_original(path: str, report_id: int) -> tuple[dict, bytes] | None:
-    # A connection of its own: the stored bytes may be larger than the guard's value cap.
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    # The database read-only through Store, on a connection of its own: the stored bytes may be
+    # larger than the guard's value cap on Datasette's connections.
+    from storage.store import Store
+
+    store = Store.open_readonly(path)
     try:
-        row = conn.execute("""SELECT r.url, r.source_type, b.compression, b.data FROM reports r
-            JOIN blobs b ON b.sha256 = r.content_sha256 WHERE r.id = ?""", [report_id]).fetchone()
+        row = store.report(report_id)
+        data = store.blob(row["content_sha256"]) if row and row.get("content_sha256") else None
     finally:
-        conn.close()
-    if row is None:
+        store.close()
+    if row is None or data is None:
         return None
-    url, source_type, compression, data = row
-    return {"url": url, "source_type": source_type}, (zlib.decompress(data) if compression == "zlib" else bytes(data))
+    return {"url": row["url"], "source_type": row["source_type"]}, data
 
 
 async def _original(request, datasette):
