@@ -471,3 +471,57 @@ def test_redis_ledger_shares_budget_problems_and_blocks_between_workers(redis_se
     server.srem("nianbao:listed", "a")      # a site none of whose list pages answered has failed
     ingester.read_outcomes()
     assert ingester["a"].outcome == "failed" and ingester.counts()["sites_failed"] == 1
+
+
+def test_ingester_stores_in_batches_and_keeps_a_bad_item_aside(redis_server, tmp_path):
+    """250 queued items (2 real corpus reports among list pages) and one that cannot be decoded:
+    stored in two transactions (200 + the rest, Store.batch), not one each; the bad item lands
+    in `…:failed` and its neighbours are stored; every item is acknowledged after its commit."""
+    import json
+
+    import redis as redis_lib
+
+    from conftest import CORPUS
+    from crawler.items import CrawlItem
+    from crawler.pipelines import parse_report
+    from crawler.scaleout import redis_state as rs
+    from crawler.scaleout.ingester import BATCH_ITEMS, Ingester
+    from crawler.scaleout.wire import encode_item
+    from storage.store import site_id_for
+
+    server = redis_lib.Redis.from_url(redis_server())
+    server.flushdb()
+    sid = site_id_for("http://127.0.0.1:9/")
+    site = {"name": "x县", "level": "county", "region_code": "410311", "url": "http://127.0.0.1:9/",
+            "netloc": "127.0.0.1:9", "id": sid}
+    server.hset(rs.RUN, mapping={"id": "r2", "mode": "backfill", "years": "", "revalidate": "0", "seeded": "1",
+                                 "finished": "0", "sites": json.dumps([site])})
+    server.sadd(rs.LISTED, sid)
+    raws = []
+    for n in range(248):
+        page = CrawlItem(kind="page", site_id=sid, url=f"http://127.0.0.1:9/nb/{n}.html", page_kind="column",
+                         http_status=200, headers={}, body=f"<html>{n}</html>".encode(),
+                         fetched_at="2024-01-01T00:00:00+00:00")
+        raws.append(encode_item(page, None))
+    for n, src in enumerate(sorted((CORPUS / "seeds").glob("*.txt"))[:2]):
+        item = CrawlItem(kind="report", site_id=sid, url=f"http://127.0.0.1:9/nb/r{n}.txt", http_status=200,
+                         headers={}, body=src.read_bytes(), fetched_at="2024-01-01T00:00:00+00:00")
+        raws.append(encode_item(item, parse_report(item)))
+    raws.insert(100, b"not an item")
+    for raw in raws:
+        server.lpush(rs.ITEMS, raw)      # taken from the right: in this order
+    ingester = Ingester(server, str(tmp_path / "nb.db"))
+    batches = []
+    real_batch = ingester.store.batch
+    ingester.store.batch = lambda: (batches.append(1), real_batch())[1]
+    try:
+        assert ingester.loop(idle_timeout=0.5) == 0
+    finally:
+        ingester.close()
+    assert len(batches) == 2 and BATCH_ITEMS == 200
+    assert server.lrange(rs.INGESTING + ":failed", 0, -1) == [b"not an item"]
+    assert server.llen(rs.INGESTING) == 0 and server.llen(rs.ITEMS) == 0
+    with sqlite3.connect(tmp_path / "nb.db") as conn:
+        assert conn.execute("SELECT count(*) FROM pages WHERE kind = 'column'").fetchone() == (248,)
+        assert conn.execute("SELECT count(*) FROM reports WHERE status = 'parsed'").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM cells").fetchone()[0] > 100

@@ -17,9 +17,13 @@ from parsers.vocabulary import SHARED_COUNT_KEYS, run_mode
 log = logging.getLogger(__name__)
 
 
+BATCH_ITEMS = 200   # items stored in one transaction: what is queued, up to this many
+
+
 class Ingester:
-    """Stores what the workers ship, through StorePipeline, one item at a time; an item leaves
-    Redis only after its SQLite commit (a killed ingester stores it again: storing is idempotent)."""
+    """Stores what the workers ship, through StorePipeline, in batches (one transaction each);
+    an item leaves Redis only after its batch's commit (a killed ingester stores it again:
+    storing is idempotent)."""
 
     def __init__(self, server, db: str, url: str = "URL") -> None:
         self.server, self.url = server, url
@@ -56,25 +60,49 @@ class Ingester:
             log.info("ingesting run %s (runs row %s)", run_id, run["db_run_id"])
         return self.run
 
-    def store_one(self, raw: bytes) -> None:
+    def store_batch(self, first: bytes) -> None:
+        """Store `first` and the items queued behind it (at most BATCH_ITEMS) in one transaction
+        (Store.batch), then acknowledge them: counters and the removal from the in-flight list in
+        one Redis transaction, only after the commit. A killed ingester leaves them in flight, and
+        the next one stores them again (storing is idempotent). An item that cannot be stored is
+        kept in `…:failed` and does not stop the others (its savepoint is rolled back alone)."""
+        raws = [first]
+        while len(raws) < BATCH_ITEMS:
+            raw = self.server.lmove(rs.ITEMS, rs.INGESTING, "RIGHT", "LEFT")
+            if raw is None:
+                break
+            raws.append(raw)
+        before = dict(self.pipeline.counts)
+        failed: list[bytes] = []
         try:
-            item, report = decode_item(raw)
-            before = dict(self.pipeline.counts)
-            self.pipeline.store_item(item, report)
-        except Exception:  # noqa: BLE001 - one bad item must not stop the writer (nor come back forever)
-            log.exception("cannot store an item; kept in %s", rs.INGESTING + ":failed")
+            with self.store.batch():
+                for raw in raws:
+                    try:
+                        item, report = decode_item(raw)
+                        self.pipeline.store_item(item, report)
+                    except Exception:  # noqa: BLE001 - one bad item must not stop the writer (nor come back forever)
+                        log.exception("cannot store an item; kept in %s", rs.INGESTING + ":failed")
+                        failed.append(raw)
+        except Exception as e:  # noqa: BLE001 - the commit failed (disk full …): nothing of the batch is stored
+            log.error("cannot commit a batch of %d items (%s); they go back to the queue", len(raws), e)
+            self.pipeline.counts = before
             tx = self.server.pipeline()
-            tx.lpush(rs.INGESTING + ":failed", raw)
-            tx.lrem(rs.INGESTING, 1, raw)
+            for raw in raws:
+                tx.lrem(rs.INGESTING, 1, raw)
+                tx.rpush(rs.ITEMS, raw)
             tx.execute()
+            time.sleep(1.0)
             return
-        tx = self.server.pipeline()   # counters and the ack in one transaction
+        tx = self.server.pipeline()   # counters and the acks in one transaction
         for k, v in self.pipeline.counts.items():
             if v != before.get(k, 0):
                 tx.hincrby(rs.COUNTS, k, v - before.get(k, 0))
-        tx.lrem(rs.INGESTING, 1, raw)
+        for raw in raws:
+            if raw in failed:
+                tx.lpush(rs.INGESTING + ":failed", raw)
+            tx.lrem(rs.INGESTING, 1, raw)
         tx.execute()
-        self.stored += 1
+        self.stored += len(raws) - len(failed)
 
     def finish(self) -> dict:
         """The run is complete: the sites' outcome and the runs row, as a single-process crawl writes them."""
@@ -105,7 +133,7 @@ class Ingester:
             run = self.bind()
             raw = self.server.blmove(rs.ITEMS, rs.INGESTING, 1, "RIGHT", "LEFT") if run else None
             if raw is not None:
-                self.store_one(raw)
+                self.store_batch(raw)
                 last = time.monotonic()
                 continue
             if run is None:
