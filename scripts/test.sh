@@ -24,4 +24,5 @@ fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q -e '.[test]'
 .venv/bin/ruff check .   # lint first: a finding fails CI before the 7-minute suite
+.venv/bin/mypy           # types of parsers/ and storage/ (pyproject.toml [tool.mypy])
 exec .venv/bin/pytest "$@"
