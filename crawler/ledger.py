@@ -51,6 +51,9 @@ class RunLedger:
         self.domains = sorted({registered_domain(urlsplit(s["url"]).hostname or "") for s in self.sites})
         self.blocked_hosts: set[str] = set()
         self.errors = 0                   # pages that failed or were blocked (the progress line's)
+        # the run's database (storage.Store), opened by the store pipeline once it holds the
+        # writer's lock: the spider reads the crawl state on that same connection
+        self.store = None
 
     def __getitem__(self, site_id: str) -> SiteTally:
         if site_id not in self.tallies:

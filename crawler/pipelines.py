@@ -134,6 +134,7 @@ class StorePipeline:
             log.error("%s", e)
             self.crawler.stats.set_value("nianbao/locked", True)
             raise CloseSpider("locked") from None
+        ledger.store = self.store    # one connection per crawl: the spider reads through it too
         if ledger.sites:    # the run's sites, before any item
             self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in ledger.sites])
         self.started = time.time()

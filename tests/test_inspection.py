@@ -88,7 +88,7 @@ import crawler.cli, crawler.middlewares, crawler.pipelines, crawler.spiders.repo
 import parsers.decode, parsers.extract, parsers.inspection, parsers.limits, parsers.report  # noqa: F401
 import scrapy.http.response.text as scrapy_text
 
-counts = {"extract": {}, "decode": {}}
+counts = {"extract": {}, "decode": {}, "stores": []}
 
 
 def count(module, name, label, key):
@@ -108,6 +108,17 @@ sha = lambda b: hashlib.sha256(bytes(b)).hexdigest()
 count(parsers.extract, "extract_page", "extract", lambda html, url=None: url)
 count(parsers.decode, "decode", "decode", lambda data, declared=None: sha(data))
 count(scrapy_text, "html_to_unicode", "decode", lambda ctype, body, *a, **k: sha(body))
+import storage.store  # noqa: E402
+
+_store_init = storage.store.Store.__init__
+
+
+def _counted_store(self, path, *args, **kwargs):     # every Store the crawl opens, and how
+    counts["stores"].append("readonly" if kwargs.get("_readonly") else "write")
+    return _store_init(self, path, *args, **kwargs)
+
+
+storage.store.Store.__init__ = _counted_store
 atexit.register(lambda: json.dump(counts, open(sys.argv[1], "w")))
 sys.exit(crawler.cli.main(sys.argv[2:]))
 """
@@ -178,3 +189,11 @@ def test_a_crawled_page_is_decoded_and_extracted_once(counted_crawl):
     for url, body in served.items():
         assert counts["extract"].get(url) == 1, (url, counts["extract"])
         assert counts["decode"].get(hashlib.sha256(body).hexdigest()) == 1, url
+
+
+def test_a_crawl_opens_the_database_once(counted_crawl):
+    """One Store, one connection, in the crawling process: the pipeline opens it under the
+    writer's lock and the spider reads the crawl state through it (issue 14: there were four)."""
+    proc, _served, counts, _db = counted_crawl
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert counts["stores"] == ["write"]

@@ -58,6 +58,7 @@ def _headers(response: Response) -> dict[str, str]:
 class ReportsSpider(scrapy.Spider):
     name = "reports"
     custom_settings: dict = {}
+    _own_store = None   # a Store this spider opened itself (closed with the spider)
     # a killed run leaves its sites marked unfinished (a distributed crawl recovers through its
     # acknowledged queue instead)
     track_unfinished = True
@@ -167,8 +168,8 @@ class ReportsSpider(scrapy.Spider):
 
     def _closed(self, spider=None, reason=None) -> None:
         self.ledger.finish(reason)
-        if self.store is not None:
-            self.store.close()
+        if self._own_store is not None:
+            self._own_store.close()
 
     def _first_visit(self, site_id: str, url: str) -> bool:
         """True the first time a page (by canonical URL) is asked for in this run."""
@@ -201,9 +202,13 @@ class ReportsSpider(scrapy.Spider):
 
     async def start(self):
         if self.store is None:
+            # the pipeline's Store (it opened the database under the writer's lock before the
+            # first request); a spider run without that pipeline opens its own
+            self.store = self.ledger.store
+        if self.store is None:
             from storage import Store
 
-            self.store = Store(self.db_path)
+            self.store = self._own_store = Store(self.db_path)
         for request in self.start_requests_for_sites():
             yield request
 
