@@ -13,7 +13,7 @@ as glue.py does with a report's own identities. Readings it does not settle stay
 `cells.ambiguous` check (the check then lists only the readings left).
 
 Pure functions over parsed reports (`parsers.parse_bytes` results): `nianbao parse` applies them
-to the files given together, the database to the reports it holds.
+to the files given together. (The crawl stores one report at a time and does not apply them yet.)
 """
 from __future__ import annotations
 
