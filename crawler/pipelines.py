@@ -88,6 +88,7 @@ class StorePipeline:
         self.crawler = crawler
         self.counts = dict.fromkeys(COUNT_KEYS, 0)
         self.store = None
+        self.started_at: str | None = None   # the run's start (ISO), once a spider opened it
         self.per_organ: Counter = Counter()   # reports stored this run, per organ
         self.families: dict[str, Counter] = {}  # site id -> CMS families of the list pages stored
 
@@ -138,6 +139,7 @@ class StorePipeline:
         if ledger.sites:    # the run's sites, before any item
             self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in ledger.sites])
         self.started = time.time()
+        self.started_at = now()
         self.run_id = self.store.start_run(ledger.mode, sites=len(ledger.sites),
                                            years="-".join(map(str, self.years)) if self.years else None,
                                            revalidate=ledger.revalidate)
@@ -169,6 +171,7 @@ class StorePipeline:
         summary["status"] = "finished" if ended and not summary["storage_errors"] else "failed"
         for k, v in summary.items():
             stats.set_value(f"nianbao/summary/{k}", v)
+        self.settle_years(self.started_at)
         try:
             self.record_sites(self.ledger)
             self.store.finish_run(self.run_id, **{k: v for k, v in summary.items() if k not in ("sites_total", "sites_done")})
@@ -178,6 +181,19 @@ class StorePipeline:
             log.error("cannot write the end of run %s: %s", self.run_id, e)
         finally:
             self.close_store()      # releases the writer's lock
+
+    def settle_years(self, since: str | None) -> int:
+        """Reports stored since `since` whose glued 主动公开 rows a stored neighbouring year of the
+        same body settles (storage.reparse.settle_years): re-read and stored again. A failure
+        here is logged and costs only that step, never the run's end."""
+        from storage.reparse import settle_years
+
+        try:
+            n = settle_years(self.store, since=since, log=log.info)
+        except Exception as e:  # noqa: BLE001 - the reports are stored already; this only adds cells
+            log.error("cannot settle glued rows by neighbouring years: %s", e)
+            return 0
+        return n
 
     def record_sites(self, ledger) -> None:
         """Per-site outcome of the run (crawler.ledger) on the sites row: ok | failed | blocked, with

@@ -54,28 +54,38 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None,
     return counts
 
 
-def _reparse_one(store: Store, row: dict, parse: Callable[..., dict] | None, counts: dict, log) -> None:
-    """Re-parse one report and store the result (or the failure), counting the outcome."""
+def parse_stored(store: Store, row: dict, parse: Callable[..., dict] | None = None) -> dict | None:
+    """A stored report parsed again from its stored bytes (a 图片版 page with its stored pictures);
+    None when the bytes are not stored. ParseError when the parser cannot read them."""
     if parse is None:
         from parsers.isolated import parse_isolated    # a stored hostile file costs a child, not the run
         parse = parse_isolated
-    from parsers import ParseError
-
-    counts["reports"] += 1
     digest = row["content_sha256"]
     data = store.blob(digest) if digest else None
     if data is None:
-        counts["no_content"] += 1
-        return
-    try:
-        parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
-        if parsed.get("status") == "image_only" and parsed.get("images"):
-            # a 图片版 page: its pictures were stored by the crawl; read them again
-            pictures = [p for p in (store.page_content(u) for u in parsed["images"]) if p]
-            if pictures:
-                from parsers import parse_picture_page
+        return None
+    parsed = parse(data, name=name_for(row["url"], row["source_type"]), url=row["url"])
+    if parsed.get("status") == "image_only" and parsed.get("images"):
+        # a 图片版 page: its pictures were stored by the crawl; read them again
+        pictures = [p for p in (store.page_content(u) for u in parsed["images"]) if p]
+        if pictures:
+            from parsers import parse_picture_page
 
-                parsed = parse_picture_page(data, pictures, url=row["url"])
+            parsed = parse_picture_page(data, pictures, url=row["url"])
+    _keep_old_metadata(parsed, row)
+    return parsed
+
+
+def _reparse_one(store: Store, row: dict, parse: Callable[..., dict] | None, counts: dict, log) -> None:
+    """Re-parse one report and store the result (or the failure), counting the outcome."""
+    from parsers import ParseError
+
+    counts["reports"] += 1
+    try:
+        parsed = parse_stored(store, row, parse)
+        if parsed is None:
+            counts["no_content"] += 1
+            return
     except ParseError as e:
         counts["failed"] += 1
         changed = store.parse_failed(row["id"], str(e))
@@ -85,11 +95,45 @@ def _reparse_one(store: Store, row: dict, parse: Callable[..., dict] | None, cou
             log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e} (left as stored)")
         return
     else:
-        _keep_old_metadata(parsed, row)
-        changed = store.replace_parse(row["id"], parsed, content_sha256=digest)
+        changed = store.replace_parse(row["id"], parsed, content_sha256=row["content_sha256"])
     counts["updated" if changed else "unchanged"] += 1
     if log and changed:
         log(f"updated report {row['id']} {row['url']}")
+
+
+def settle_years(store: Store, parse: Callable[..., dict] | None = None, *, since: str | None = None,
+                 log=None) -> int:
+    """Glued 主动公开 rows one report leaves open, settled by the same body's stored reports of the
+    neighbouring years (parsers/year_chain.py): each group (Store.year_chain_groups) is parsed
+    again from its bytes, settled together, and the reports that gained cells are stored.
+    Returns how many reports changed. A report that no longer parses is left as stored."""
+    from parsers import ParseError
+    from parsers.year_chain import settle_all
+
+    changed = 0
+    for group in store.year_chain_groups(since):
+        parsed: list[tuple[dict, dict]] = []
+        for row in group:
+            try:
+                p = parse_stored(store, row, parse)
+            except ParseError:
+                continue
+            except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
+                if log:
+                    log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e}")
+                continue
+            if p is not None:
+                p["organ"], p["year"] = row["organ"], row["year"]   # the body and year as stored
+                parsed.append((row, p))
+        settled = settle_all([p for _, p in parsed])
+        with store.batch():
+            for n in settled:
+                row, p = parsed[n]
+                if store.replace_parse(row["id"], p, content_sha256=row["content_sha256"]):
+                    changed += 1
+                    if log:
+                        log(f"report {row['id']} {row['url']}: {', '.join(settled[n])} settled by a neighbouring year")
+    return changed
 
 
 def _keep_old_metadata(parsed: dict, row: dict) -> None:
@@ -115,6 +159,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Store(path) as store:
             counts = reparse(store, log=lambda m: print(m, file=sys.stderr))
+            counts["settled_by_years"] = settle_years(store, log=lambda m: print(m, file=sys.stderr))
             store.reload_labels()      # labels follow the current parsers/schema.json too
     except DatabaseLocked as e:
         print(f"nianbao reparse: {path}: {e}", file=sys.stderr)

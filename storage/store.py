@@ -373,6 +373,25 @@ class Store(BatchedWrites, CrawlStateMethods):
             "COALESCE(r.content_sha256, p.content_sha256) AS content_sha256, r.metadata, r.column_organ, "
             "r.publish_date FROM reports r LEFT JOIN pages p ON p.url = r.url ORDER BY r.id")]
 
+    def year_chain_groups(self, since: str | None = None) -> list[list[dict]]:
+        """Reports whose glued 主动公开 rows a neighbouring year may settle (parsers/year_chain.py):
+        per body, its 2019-format reports of the years around one with a `cells.ambiguous`
+        主动公开 check, each with what report_sources gives plus organ and year. With `since`, only
+        groups holding a report fetched or re-parsed at or after that time."""
+        rows = [dict(r) for r in self.db.query(
+            "WITH open_rows AS (SELECT DISTINCT r.organ, r.year FROM reports r JOIN checks c ON c.report_id = r.id "
+            "  WHERE c.rule = 'cells.ambiguous' AND c.detail LIKE 'active_disclosure/%' AND r.format = '2019' "
+            "  AND r.organ IS NOT NULL AND r.year IS NOT NULL) "
+            "SELECT DISTINCT r.id, r.url, r.page_url, r.site_id, r.source_type, "
+            "COALESCE(r.content_sha256, p.content_sha256) AS content_sha256, r.metadata, r.column_organ, "
+            "r.publish_date, r.organ, r.year, max(COALESCE(r.updated_at, ''), COALESCE(r.fetched_at, '')) AS touched "
+            "FROM reports r JOIN open_rows o ON r.organ = o.organ AND r.year BETWEEN o.year - 1 AND o.year + 1 "
+            "LEFT JOIN pages p ON p.url = r.url WHERE r.format = '2019' AND r.status = 'parsed' ORDER BY r.organ, r.year")]
+        groups: dict[str, list[dict]] = {}
+        for row in rows:
+            groups.setdefault(row["organ"], []).append(row)
+        return [g for g in groups.values() if len(g) > 1 and (since is None or any(r["touched"] >= since for r in g))]
+
     def replace_parse(self, report_id: int, parsed: dict, *, content_sha256: str) -> bool:
         """Replace a stored report's parse (its row's parsed fields, cells, checks, figures) with
         `parsed`, a parse of the bytes `content_sha256` already stored. Nothing is written when

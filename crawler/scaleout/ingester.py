@@ -117,6 +117,7 @@ class Ingester:
                        sites_blocked=sites["sites_blocked"], requests=stats.get("downloader/request_count", 0),
                        bytes=stats.get("downloader/response_bytes", 0), status="finished")
         summary["unchanged"] += stats.get("nianbao/revalidated_unchanged", 0)
+        self.pipeline.settle_years(run.get("started_at") or None)
         self.pipeline.record_sites(ledger)
         self.store.finish_run(int(run["db_run_id"]), **summary)
         self.server.hset(rs.RUN, "finished", "1")
