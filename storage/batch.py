@@ -8,7 +8,10 @@ outermost transaction and written in bulk there:
   once per key and report (which kept the cost per report growing with the database);
 - the search index (reports_fts): new reports are indexed by one INSERT … SELECT per batch
   (migration m003 dropped the per-row insert trigger; the update and delete triggers stay, so
-  an UPDATE of a report's title or text keeps the index right whoever makes it).
+  an UPDATE of a report's title or text keeps the index right whoever makes it);
+- raw bytes (blobs): one `executemany` at the end. Inside `batch()` they are compressed by a
+  worker thread while this one goes on (zlib lets go of the GIL), so the second core does it;
+  a blob pending in the batch is read back from memory (Store.blob).
 A report whose deferred rows are still pending is flushed before it is read or changed again,
 so a batch reads its own writes. A failure inside a savepoint drops what that savepoint
 deferred; a failure of the batch rolls all of it back: a crash (SIGKILL) mid-batch loses the
@@ -16,6 +19,8 @@ uncommitted batch only, and storing it again completes it (storing is idempotent
 """
 from __future__ import annotations
 
+import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -23,6 +28,8 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "value", "raw", "inferred", "confidence")
+# Bytes that are compressed already (PDF streams, DOCX zips, images, gzip): zlib gains nothing.
+COMPRESSED_MAGIC = (b"%PDF", b"PK\x03\x04", b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"\x1f\x8b")
 
 
 class BatchedWrites:
@@ -37,6 +44,9 @@ class BatchedWrites:
         self._figures: list[tuple[int, dict]] = []
         self._fts_new: list[int] = []           # report ids inserted, not indexed yet
         self._pending: set[int] = set()         # report ids with deferred rows
+        # blobs to insert: digest -> (size, compression, compressed bytes or their Future, raw bytes)
+        self._blobs: dict[str, tuple[int, str, "bytes | Future[bytes]", bytes]] = {}
+        self._compressor: ThreadPoolExecutor | None = None   # inside batch() only
 
     @contextmanager
     def batch(self) -> Iterator[Any]:
@@ -52,6 +62,8 @@ class BatchedWrites:
         items are stored again and the batch completes."""
         outer = self._depth == 0
         if outer:
+            # one worker thread compresses the batch's raw bytes while this thread stores the rest
+            self._compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nianbao-zlib")
             # The batch's cells, checks and figures refer to reports this Store has just written
             # in the same transaction: SQLite's foreign-key lookups were half the cost of the
             # cells' inserts. (The pragma cannot change inside a transaction, hence here.)
@@ -62,11 +74,14 @@ class BatchedWrites:
         finally:
             if outer:
                 self.db.execute("PRAGMA foreign_keys = ON")
+                compressor, self._compressor = self._compressor, None
+                if compressor is not None:
+                    compressor.shutdown(wait=True)
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
         outer = self._depth == 0
-        marks = (len(self._cells), len(self._checks), len(self._figures), len(self._fts_new))
+        marks = (len(self._cells), len(self._checks), len(self._figures), len(self._fts_new), len(self._blobs))
         self._depth += 1
         try:
             with self.db.atomic():
@@ -76,6 +91,8 @@ class BatchedWrites:
         except BaseException:
             # rolled back: forget what was deferred since this (save)point
             del self._cells[marks[0]:], self._checks[marks[1]:], self._figures[marks[2]:], self._fts_new[marks[3]:]
+            for digest in list(self._blobs)[marks[4]:]:     # dicts keep insertion order
+                del self._blobs[digest]
             if outer:
                 self._pending.clear()
             raise
@@ -99,6 +116,32 @@ class BatchedWrites:
         self._fts_new.append(report_id)
         self._pending.add(report_id)
 
+    def _defer_blob(self, digest: str, data: bytes) -> None:
+        """Insert these bytes under their hash at the end of the transaction (compressed with
+        zlib unless they are compressed already), unless that is done or pending already."""
+        if digest in self._blobs or self.db.conn.execute(
+                "SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone() is not None:
+            return          # a refetch of stored bytes, or store_report after record_page: no work
+        packed: bytes | Future[bytes]
+        if data.startswith(COMPRESSED_MAGIC):
+            method, packed = "none", data
+        elif self._compressor is None:
+            method, packed = "zlib", zlib.compress(data, 6)
+        else:
+            method, packed = "zlib", self._compressor.submit(zlib.compress, data, 6)
+        if self._compressor is None:
+            # Outside batch() the foreign keys are on: the pages or reports row about to name
+            # this hash needs the blob row first.
+            self.db.conn.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, ?, ?)",
+                                 [digest, len(data), method, packed])
+            return
+        self._blobs[digest] = (len(data), method, packed, data)
+
+    def pending_blob(self, digest: str) -> bytes | None:
+        """Raw bytes written in this transaction and not yet inserted (None when there are none)."""
+        got = self._blobs.get(digest)
+        return got[3] if got else None
+
     def _flush(self) -> None:
         conn = self.db.conn
         if self._cells:
@@ -119,11 +162,25 @@ class BatchedWrites:
                 chunk = ids[i:i + 500]
                 conn.execute("INSERT INTO reports_fts (rowid, title, text) SELECT id, title, text FROM reports "
                              f"WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+        if self._blobs:
+            # last, so the worker thread compressed them while the rows above were written
+            conn.executemany("INSERT OR IGNORE INTO blobs (sha256, size, compression, data) VALUES (?, ?, ?, ?)",
+                             [(d, size, method, packed.result() if isinstance(packed, Future) else packed)
+                              for d, (size, method, packed, _) in self._blobs.items()])
+        self._blobs.clear()
         self._cells.clear()
         self._checks.clear()
         self._figures.clear()
         self._fts_new.clear()
         self._pending.clear()
+
+
+def one(conn: Any, sql: str, params: Any = ()) -> dict | None:
+    """The first row of a query as a dict, or None (plain sqlite3: sqlite-utils' query() wraps
+    every read in a savepoint, which cost a tenth of a report's storing)."""
+    cur = conn.execute(sql, params)
+    row = cur.fetchone()
+    return None if row is None else dict(zip([d[0] for d in cur.description], row))
 
 
 def insert(conn: Any, table: str, rec: dict) -> int:

@@ -183,3 +183,24 @@ def test_a_failing_call_inside_a_batch_keeps_the_earlier_calls(tmp_path, docs):
         assert store.db.execute("SELECT count(*) FROM report_versions").fetchone()[0] == 0
         assert store.report_urls(include_failures=True) == {"http://x/1.pdf", "http://x/2.pdf"}
         assert fts_consistent(store.db.conn)
+
+
+def test_a_batch_reads_back_the_raw_bytes_it_has_not_written_yet(tmp_path, docs):
+    """Inside a batch the raw bytes wait (compressed by a worker thread) until the batch ends;
+    reading them back meanwhile gives the bytes, and a call that fails takes its bytes with it."""
+    html = next(d for d in docs if d[0].endswith(".txt"))     # a text dump: zlib packs it
+    pdf = next(d for d in docs if d[1].startswith(b"%PDF"))
+    with Store(tmp_path / "b.db") as store:
+        with store.batch():
+            for n, (rel, data, parsed) in enumerate((html, pdf)):
+                store.record_page(f"http://x/{n}", site_id=None, status=200, body=data, kind="report")
+                assert store.page_content(f"http://x/{n}") == data
+                assert store.db.execute("SELECT count(*) FROM blobs").fetchone()[0] == 0   # not yet
+            with pytest.raises(KeyError):
+                store.store_report({**html[2], "cells": [{"row": "no table key"}]}, url="http://x/2",
+                                   site_id=None, content=html[1] + b"2", source_type="html")
+        rows = store.db.execute("SELECT size, compression, length(data) FROM blobs ORDER BY size").fetchall()
+        assert sorted(r[0] for r in rows) == sorted([len(html[1]), len(pdf[1])])      # not the failed call's
+        assert {r[1] for r in rows} == {"zlib", "none"}                              # the PDF is stored as is
+        assert next(r for r in rows if r[1] == "zlib")[2] < len(html[1]) / 2
+        assert store.page_content("http://x/0") == html[1] and store.page_content("http://x/1") == pdf[1]
