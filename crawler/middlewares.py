@@ -15,6 +15,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from crawler import ledger as run_ledger
 from crawler.discovery import challenge_reason
 from parsers.decode import detect_charset, header_charset
+from parsers.vocabulary import age_seconds
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +147,7 @@ def retry_after_seconds(value: bytes | str | None, now: datetime | None = None) 
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, (when - (now or datetime.now(timezone.utc))).total_seconds())
+    return max(0.0, -age_seconds(when, now))
 
 
 class RetryAfterMiddleware(RetryMiddleware):

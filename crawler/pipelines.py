@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import time
 from collections import Counter
 from urllib.parse import unquote, urlsplit
 
@@ -138,7 +137,6 @@ class StorePipeline:
         ledger.store = self.store    # one connection per crawl: the spider reads through it too
         if ledger.sites:    # the run's sites, before any item
             self.store.upsert_sites([{k: v for k, v in site.items() if k not in ("netloc", "id")} for site in ledger.sites])
-        self.started = time.time()
         self.started_at = now()
         self.run_id = self.store.start_run(ledger.mode, sites=len(ledger.sites),
                                            years="-".join(map(str, self.years)) if self.years else None,

@@ -41,6 +41,41 @@ def run_mode(mode: str, years: tuple[int, int] | str | None = None, revalidate: 
     return mode + (f" {years}" if years else "") + (" +revalidate" if revalidate else "")
 
 
+# The one clock: every timestamp the project stores (reports, pages, runs, failures, crawl_state)
+# is `now()`'s text, and every age or wait is measured against the same clock here, so no module
+# mixes epoch seconds, local time and ISO text (a test in tests/test_structure.py holds others to it).
+
+def _clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def now() -> str:
     """The time, as every timestamp the project stores: UTC, ISO 8601, whole seconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return stamp(_clock())
+
+
+def stamp(moment: datetime | float) -> str:
+    """A moment as `now()` writes it: an aware datetime, or epoch seconds (as the crawl_state of
+    releases before migration m005 held them) -> UTC ISO 8601, whole seconds (truncated)."""
+    if not isinstance(moment, datetime):
+        moment = datetime.fromtimestamp(moment, timezone.utc)
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def parse_time(text: str) -> datetime:
+    """A stored timestamp back as an aware datetime (one with no zone is read as UTC).
+    Raises ValueError on text that is not ISO 8601."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def age_seconds(since: str | datetime, at: datetime | None = None) -> float:
+    """Seconds from `since` (a stored timestamp or an aware datetime) to `at` (default: now);
+    negative when `since` is still ahead (a Retry-After date, a clock set back)."""
+    start = parse_time(since) if isinstance(since, str) else since
+    return ((at or _clock()) - start).total_seconds()
+
+
+def run_id_stamp() -> str:
+    """The time as a run id's prefix (compact, sortable, UTC): 20261201T182652Z."""
+    return _clock().strftime("%Y%m%dT%H%M%SZ")

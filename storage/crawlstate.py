@@ -15,8 +15,9 @@ own short transaction (as each Store call), committed at once so a killed crawl 
 """
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Iterable
+
+from parsers.vocabulary import now
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -40,11 +41,11 @@ class CrawlStateMethods:
         (report_page, not_report, out_of_range) or a site mark (url '')."""
         with self.db.atomic():
             self.db.execute("INSERT OR REPLACE INTO crawl_state (site_id, url, what, at, organ, name, family) "
-                            "VALUES (?,?,?,?,?,?,?)", (site_id, url, what, time.time(), organ, name, family))
+                            "VALUES (?,?,?,?,?,?,?)", (site_id, url, what, now(), organ, name, family))
 
     def mark_sites(self, site_ids: Iterable[str], what: str) -> None:
         """Set a site mark (url '') on many sites in one transaction."""
-        stamp = time.time()
+        stamp = now()
         with self.db.atomic():
             self.db.conn.executemany("INSERT OR REPLACE INTO crawl_state (site_id, url, what, at) VALUES (?,?,?,?)",
                                      [(sid, "", what, stamp) for sid in site_ids])
@@ -54,8 +55,9 @@ class CrawlStateMethods:
         with self.db.atomic():
             self.db.execute("DELETE FROM crawl_state WHERE site_id=? AND url=? AND what=?", (site_id, url, what))
 
-    def when(self, site_id: str, url: str, what: str) -> float | None:
-        """When a mark was set (epoch seconds), or None."""
+    def when(self, site_id: str, url: str, what: str) -> str | None:
+        """When a mark was set (`parsers.vocabulary.now()`'s UTC ISO text), or None;
+        `parsers.vocabulary.age_seconds` turns it into an age."""
         row = self.db.execute("SELECT at FROM crawl_state WHERE site_id=? AND url=? AND what=?",
                               (site_id, url, what)).fetchone()
         return row[0] if row else None

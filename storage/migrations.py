@@ -16,6 +16,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from parsers.vocabulary import stamp
 from storage import schema
 
 MIGRATIONS = Migrations("nianbao")
@@ -72,6 +73,21 @@ def m004_search_index_settings(db: sqlite_utils.Database) -> None:
     In bench/bench_store.py the index cost fell from 6.9 to 2.4 ms a report; searches answer the same."""
     for key, value in (("hashsize", 64 * 1024 * 1024), ("automerge", 16), ("crisismerge", 64)):
         db.execute(f"INSERT INTO reports_fts (reports_fts, rank) VALUES ('{key}', {value})")
+
+
+@MIGRATIONS()
+def m005_crawl_state_iso_time(db: sqlite_utils.Database) -> None:
+    """crawl_state.at as every other timestamp: `parsers.vocabulary.now()`'s UTC ISO text (issue
+    #14), no longer epoch seconds, in a TEXT column. The rows are rewritten in the order
+    `columns()` read them (`ORDER BY at, rowid`), so whole-second stamps that now tie keep that
+    order through their new rowids."""
+    rows = db.execute("SELECT site_id, url, what, at, organ, name, family FROM crawl_state "
+                      "ORDER BY at, rowid").fetchall()
+    db.execute("DELETE FROM crawl_state")
+    db.table("crawl_state").transform(types={"at": str})      # REAL -> TEXT, NOT NULL and primary key kept
+    db.conn.executemany(
+        "INSERT INTO crawl_state (site_id, url, what, at, organ, name, family) VALUES (?,?,?,?,?,?,?)",
+        [(*r[:3], stamp(r[3]) if isinstance(r[3], (int, float)) else r[3], *r[4:]) for r in rows])
 
 
 def _plain(decl: str) -> str:

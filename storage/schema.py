@@ -90,7 +90,8 @@ TABLES: dict[str, tuple[list[tuple[str, str]], list[str], bool]] = {
         ("id", "INTEGER PRIMARY KEY"), ("mode", "TEXT"), ("status", "TEXT"),
         ("started_at", "TEXT"), ("finished_at", "TEXT"),
     ], [], False),
-    # what the crawler remembers between runs (storage/crawlstate.py); `at` in epoch seconds
+    # what the crawler remembers between runs (storage/crawlstate.py); `at` is REAL in this baseline
+    # (epoch seconds, as the first releases wrote it): migration m005 makes it TEXT, now()'s UTC ISO text
     "crawl_state": ([
         ("site_id", "TEXT NOT NULL"), ("url", "TEXT NOT NULL"),
         ("what", "TEXT NOT NULL"),    # column | report_page | not_report | out_of_range | discovered | unfinished

@@ -97,6 +97,29 @@ def test_retry_after_values():
     assert retry_after_seconds("soon") is None
 
 
+def test_the_one_clock_is_utc_whatever_the_local_zone(monkeypatch):
+    import time
+
+    from parsers.vocabulary import age_seconds, now, parse_time, run_id_stamp, stamp
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")     # UTC+8: a local-time stamp would be 8 hours off
+    time.tzset()
+    try:
+        text, run_id = now(), run_id_stamp()
+        assert text.endswith("+00:00") and len(text) == 25
+        assert abs(age_seconds(text)) < 5
+        assert abs((datetime.strptime(run_id, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+                    - parse_time(text)).total_seconds()) < 5
+        # epoch seconds (crawl_state before m005) and other zones come out as now() writes them
+        assert stamp(1.9) == "1970-01-01T00:00:01+00:00"
+        assert stamp(datetime.fromisoformat("2024-01-01T08:00:00+08:00")) == "2024-01-01T00:00:00+00:00"
+        assert parse_time("2024-01-01T00:00:00") == datetime(2024, 1, 1, tzinfo=timezone.utc)
+        assert age_seconds("2024-01-01T00:00:00+00:00", datetime(2024, 1, 3, tzinfo=timezone.utc)) == 2 * 86400
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
 def test_sites_file(tmp_path):
     assert len(load_sites(BUNDLED)) >= 20
     p = tmp_path / "s.csv"

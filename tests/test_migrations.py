@@ -3,14 +3,18 @@
 like a new one."""
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from storage import Store
 from storage.migrations import MIGRATIONS
-from storage.store import DatabaseLocked
+from storage.store import DatabaseLocked, site_id_for
 
 OLD_DDL = Path(__file__).resolve().parent / "files" / "schema-first-release.sql"
 URL = "http://www.tongbai.gov.cn/hyz/2022.html"
@@ -48,13 +52,13 @@ def test_old_database_is_migrated_and_keeps_its_rows(tmp_path, corpus):
 
     with Store.open_readonly(db) as ro:       # read-only: says what is pending, changes nothing
         assert ro.pending_migrations() == ["m001_baseline", "m002_runs_note", "m003_search_index_by_batch",
-                                         "m004_search_index_settings"]
+                                         "m004_search_index_settings", "m005_crawl_state_iso_time"]
     assert columns(db) == before
 
     with Store(db) as store:
         applied = [(m.name) for m in MIGRATIONS.applied(store.db)]
         assert applied == ["m001_baseline", "m002_runs_note", "m003_search_index_by_batch",
-                                         "m004_search_index_settings"]
+                           "m004_search_index_settings", "m005_crawl_state_iso_time"]
         row = store.report(1)
         assert row["organ"] == "淮源镇" and row["column_organ"] is None and row["ocr_confidence"] is None
         assert [r[0] for r in store.db.execute(
@@ -67,6 +71,7 @@ def test_old_database_is_migrated_and_keeps_its_rows(tmp_path, corpus):
         # the crawl state of the old crawler, with the columns added since
         assert store.columns("s1") == [{"url": "http://www.tongbai.gov.cn/hyz/nb/", "organ": None, "name": None,
                                         "family": None}]
+        assert store.when("s1", "http://www.tongbai.gov.cn/hyz/nb/", "column") == "1970-01-01T00:00:01+00:00"
         store.remember("s1", "http://www.tongbai.gov.cn/hyz/nb2/", "column", organ="淮源镇", name="年报", family="trs")
         assert store.columns("s1")[1]["organ"] == "淮源镇"
         # and it stores reports as a new database does
@@ -90,11 +95,11 @@ def test_migrations_run_once(tmp_path):
     Store(db).close()
     with Store(db) as store:
         assert store.pending_migrations() == []
-        assert len(MIGRATIONS.applied(store.db)) == 4
+        assert len(MIGRATIONS.applied(store.db)) == 5
     with Store.open_readonly(db) as ro:
         assert ro.pending_migrations() == []
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 4
+        assert conn.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 5
 
 
 def test_a_writer_holds_the_lock_a_reader_does_not_need_it(tmp_path):
@@ -122,3 +127,77 @@ def test_a_writer_holds_the_lock_a_reader_does_not_need_it(tmp_path):
         child.kill()
         child.wait()
     Store(db).close()           # the lock died with its holder
+
+
+def previous_release_database(path: Path, marks: list[tuple[str, str, str, float, str | None]]) -> Path:
+    """A database as the release before m005 left it: the schema up to m004 and crawl_state rows
+    (site_id, url, what, at, organ) whose `at` is REAL epoch seconds, inserted as its
+    `time.time()` stamps were."""
+    db = sqlite_utils.Database(path)
+    MIGRATIONS.apply(db, stop_before="m005_crawl_state_iso_time")
+    assert db["crawl_state"].columns_dict["at"] is float
+    with db.conn:
+        db.conn.executemany("INSERT INTO crawl_state (site_id, url, what, at, organ) VALUES (?,?,?,?,?)", marks)
+    db.close()
+    return path
+
+
+def test_epoch_crawl_state_becomes_iso_and_keeps_its_meaning(tmp_path):
+    two, eight = "http://127.0.0.1:9/two/", "http://127.0.0.1:9/eight/"
+    sid2, sid8 = site_id_for(two), site_id_for(eight)
+    t = time.time()
+    day = 86400.0
+    base = float(int(t - 30 * day))      # a whole second, so the ties below fall in one second
+    marks = [
+        (sid2, "", "discovered", t - 2 * day, None), (sid8, "", "discovered", t - 8 * day, None),
+        # columns found in this order; c and b in one second, b's stamp earlier than c's though
+        # inserted after it (the clock stepped back): `columns()` reads a, b, c, d
+        (sid2, two + "a/", "column", base + 0.5, "甲局"), (sid2, two + "c/", "column", base + 1.7, "丙局"),
+        (sid2, two + "b/", "column", base + 1.2, "乙局"), (sid2, two + "d/", "column", base + 2.0, "丁局"),
+        (sid8, eight + "nb/", "column", base + 3.0, "戊局"),
+        (sid2, two + "2023.html", "report_page", base + 4.25, None),
+    ]
+    db = previous_release_database(tmp_path / "prev.db", marks)
+    order_sql = "SELECT url FROM crawl_state WHERE site_id=? AND what='column' ORDER BY at, rowid"
+    with sqlite3.connect(db) as conn:
+        before = [r[0] for r in conn.execute(order_sql, [sid2])]
+    assert before == [two + "a/", two + "b/", two + "c/", two + "d/"]
+
+    with Store(db) as store:
+        assert [m.name for m in MIGRATIONS.applied(store.db)][-1] == "m005_crawl_state_iso_time"
+        assert store.db["crawl_state"].columns_dict["at"] is str
+        stamps = {(r[0], r[1], r[2]): r[3] for r in store.db.execute(
+            "SELECT site_id, url, what, at, typeof(at) FROM crawl_state")}
+        assert len(stamps) == len(marks)
+        for sid, url, what, at, _ in marks:    # each epoch value is now its UTC ISO second
+            iso = stamps[(sid, url, what)]
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", iso), iso
+            assert iso == datetime.fromtimestamp(int(at), timezone.utc).isoformat()
+            assert store.when(sid, url, what) == iso
+        assert [c["url"] for c in store.columns(sid2)] == before
+        assert [c["organ"] for c in store.columns(sid2)] == ["甲局", "乙局", "丙局", "丁局"]
+        # a new column found now comes last
+        store.remember(sid2, two + "e/", "column", organ="己局")
+        assert [c["url"] for c in store.columns(sid2)] == before + [two + "e/"]
+
+        # the nightly run reads the converted marks: discovered 2 days ago is not due again
+        # (NIANBAO_REDISCOVER_DAYS 7), 8 days ago is; both ask their known columns
+        asked = nightly_start_urls(store, tmp_path, [two, eight])
+        assert eight in asked and two not in asked, asked
+        assert {two + "a/", two + "e/", eight + "nb/"} <= asked
+        store.remember(sid8, "", "discovered")      # as the pipeline does once the entry is walked
+        assert eight not in nightly_start_urls(store, tmp_path, [two, eight])
+
+
+def nightly_start_urls(store: Store, tmp_path: Path, urls: list[str]) -> set[str]:
+    """The URLs a nightly run over these sites asks first (the spider's start requests, on `store`)."""
+    from scrapy.utils.test import get_crawler
+
+    from crawler.spiders.reports import ReportsSpider
+
+    sites = tmp_path / "sites.csv"
+    sites.write_text("name,level,region_code,url\n" + "".join(f"site {i},county,,{u}\n" for i, u in enumerate(urls)),
+                     encoding="utf-8")
+    spider = ReportsSpider.from_crawler(get_crawler(ReportsSpider), sites=str(sites), mode="nightly")
+    spider.store = store
+    return {r.url for r in spider.start_requests_for_sites()}

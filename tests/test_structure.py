@@ -166,6 +166,57 @@ def too_big(root: Path = ROOT) -> dict[str, int]:
     return out
 
 
+# Calls that read the wall clock (issue #14, "One now()"): only parsers/vocabulary.py may, so every
+# stored timestamp is its `now()` (UTC ISO) and every age is reckoned on the same clock. Durations
+# measured with time.monotonic()/perf_counter() are not the wall clock and are fine.
+CLOCK_READS = {"time.time", "time.time_ns", "datetime.datetime.now", "datetime.datetime.utcnow",
+               "datetime.datetime.today", "datetime.date.today"}
+# these read the clock only when given no moment (time.strftime(fmt) formats local time now)
+CLOCK_READS_WITHOUT_MOMENT = {"time.strftime": 2, "time.localtime": 1, "time.gmtime": 1, "time.ctime": 1,
+                              "time.asctime": 1}
+THE_CLOCK = "parsers.vocabulary"
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    return ".".join([node.id, *reversed(parts)])
+
+
+def clock_reads(root: Path = ROOT) -> list[str]:
+    """`module:line call` for every call that reads the wall clock (CLOCK_READS, any `.utcnow()`),
+    names resolved through the module's imports (`from datetime import datetime as dt`)."""
+    out = []
+    for name, path in modules(root).items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        bound: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    bound[alias.asname or alias.name.split(".")[0]] = alias.asname and alias.name or alias.name.split(".")[0]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                for alias in node.names:
+                    bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            dotted = _dotted(node.func)
+            if dotted is None:
+                if isinstance(node.func, ast.Attribute) and node.func.attr == "utcnow":
+                    out.append(f"{name}:{node.lineno} .utcnow()")
+                continue
+            head, _, rest = dotted.partition(".")
+            full = ".".join(filter(None, [bound.get(head, head), rest]))
+            if (full in CLOCK_READS or full.endswith(".utcnow")
+                    or len(node.args) < CLOCK_READS_WITHOUT_MOMENT.get(full, 0)):
+                out.append(f"{name}:{node.lineno} {full}()")
+    return sorted(out)
+
+
 # --- the tests ------------------------------------------------------------------------------------
 
 def test_the_import_graph_sees_function_level_imports():
@@ -192,3 +243,20 @@ def test_no_module_over_600_lines():
     assert set(big) - STILL_TOO_BIG == set(), big
     # an entry that got small enough must leave the list, so it cannot grow back unnoticed
     assert STILL_TOO_BIG <= set(big), f"no longer too big, remove from STILL_TOO_BIG: {STILL_TOO_BIG - set(big)}"
+
+
+def test_one_clock_for_every_timestamp():
+    reads = clock_reads()
+    assert [r for r in reads if not r.startswith(THE_CLOCK + ":")] == [], reads
+    assert any(r.startswith(THE_CLOCK + ":") for r in reads)     # the one clock is read where it lives
+
+
+def test_the_clock_check_sees_every_spelling(tmp_path):
+    for pkg in PACKAGES:
+        (tmp_path / pkg).mkdir()
+    (tmp_path / "crawler" / "late.py").write_text(
+        "import time\nimport datetime as dtm\nfrom datetime import datetime as dt, date\nfrom time import time as now\n"
+        "a = time.time()\nb = dt.now()\nc = dtm.datetime.utcnow()\nd = now()\ne = date.today()\n"
+        "f = time.strftime('%Y')\ng = time.strftime('%Y', time.gmtime(0))\nh = time.monotonic()\n"
+        "i = time.perf_counter()\nj = dt.fromtimestamp(0)\n", encoding="utf-8")
+    assert {int(r.split(" ")[0].split(":")[1]) for r in clock_reads(tmp_path)} == {5, 6, 7, 8, 9, 10}

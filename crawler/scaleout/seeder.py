@@ -12,7 +12,7 @@ import uuid
 from crawler.scaleout import redis_state as rs
 from crawler.scaleout.worker import WorkerSpider, worker_settings
 from crawler.runtime import parse_years
-from parsers.vocabulary import now
+from parsers.vocabulary import now, run_id_stamp
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def seed(server, args: argparse.Namespace, worker_id: str, settings=None) -> str
             return None
         for s in sites:
             s["id"] = site_id_for(s["url"])
-        run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        run_id = run_id_stamp() + "-" + uuid.uuid4().hex[:6]
         stale = list(rs.RUN_KEYS) + [rs.RUN] + list(server.scan_iter(rs.PREFIX + "known:*"))
         server.delete(*stale)   # a new run: its own fingerprints, so list pages are fetched again
         server.hset(rs.RUN, mapping={

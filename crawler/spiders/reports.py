@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from urllib.parse import urlsplit
 
 import scrapy
@@ -29,7 +28,7 @@ from crawler.ledger import RunLedger, attach
 from crawler.runtime import parse_years
 from crawler.middlewares import Blocked, OffSite, Undecodable
 from crawler.sitesfile import load_sites
-from parsers.vocabulary import now   # the one clock of every stored timestamp (UTC ISO)
+from parsers.vocabulary import age_seconds, now   # the one clock of every stored timestamp (UTC ISO)
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +215,7 @@ class ReportsSpider(scrapy.Spider):
         if self.rediscover:
             return True
         last = self.store.when(site["id"], "", "discovered")
-        return last is None or time.time() - last >= self.rediscover_days * 86400 - 3600
+        return last is None or age_seconds(last) >= self.rediscover_days * 86400 - 3600
 
     def start_requests_for_sites(self):
         """The requests a run starts with (a distributed seeder pushes these to the shared queue)."""
