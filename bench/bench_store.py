@@ -11,6 +11,13 @@ ingester do) and a quarter as many stored one transaction each (what the crawl p
 all in this one run, and prints the rates and their ratios: batched at the largest size over
 batched at the smallest (flat cost: close to 1), batched over one-transaction-each, and the
 target (>= 1,000 reports/s). Then the database size, the space per table and a few reads.
+
+The floor: at each size the bench also writes the very rows Store wrote for the batched
+reports again (as new reports: new ids, URLs and hashes; the same text, cells, checks, figures
+and compressed bytes), with bare SQL: one executemany per table per batch, the search index by
+one INSERT … SELECT, the bytes compressed beforehand, nothing else. That is what this schema
+costs on this machine with no Store logic at all; `Store / floor` says how close Store gets,
+and `floor / target` whether the target can be met by Store at all on this machine.
 """
 from __future__ import annotations
 
@@ -127,6 +134,7 @@ def main() -> int:
                                 for k, name in enumerate(counties)])
     raw_bytes = [0]
     stored = [0]
+    floored = [0]      # reports written by the floor measurement (extra rows in the database)
 
     def store_range(start: int, stop: int, fetched_at: str, batch: int | None) -> tuple[float, dict]:
         """Store reports start..stop-1 in batches of `batch` (None: one transaction each).
@@ -149,6 +157,64 @@ def main() -> int:
                 raw_bytes[0] += sum(len(w[2]) for w in work)
         return spent, counts
 
+    def floor_range(first_id: int, n: int, batch: int) -> float:
+        """Seconds to write again, with bare SQL, the rows of the n reports from id first_id on
+        (see the module's docstring); the rows are read and renamed before the clock starts."""
+        conn = store.db.conn
+        top = conn.execute("SELECT max(id) FROM reports").fetchone()[0]
+        spent = 0.0
+        for b0 in range(first_id, first_id + n, batch):
+            ids = list(range(b0, min(first_id + n, b0 + batch)))
+            marks = ",".join("?" * len(ids))
+            new = {rid: top + 1 + k for k, rid in enumerate(range(b0, b0 + len(ids)))}
+            top += len(ids)
+
+            def rows(sql: str) -> tuple[list[str], list[list]]:
+                cur = conn.execute(sql.format(marks=marks), ids)
+                return [d[0] for d in cur.description], [list(r) for r in cur]
+
+            rcols, reps = rows("SELECT * FROM reports WHERE id IN ({marks})")
+            bcols, blobs = rows("SELECT b.* FROM blobs b JOIN reports r ON r.content_sha256 = b.sha256 WHERE r.id IN ({marks})")
+            pcols, pages = rows("SELECT p.* FROM pages p JOIN reports r ON r.url = p.url WHERE r.id IN ({marks})")
+            ccols, cells = rows("SELECT * FROM cells WHERE report_id IN ({marks})")
+            kcols, checks = rows("SELECT * FROM checks WHERE report_id IN ({marks})")
+            fcols, figs = rows("SELECT * FROM figures WHERE report_id IN ({marks})")
+            ri, ru, rh = rcols.index("id"), rcols.index("url"), rcols.index("content_sha256")
+            for r in reps:
+                r[ri], r[ru], r[rh] = new[r[ri]], r[ru] + "#floor", r[rh] + "-floor"
+            for b in blobs:
+                b[0] += "-floor"
+            pu, ph = pcols.index("url"), pcols.index("content_sha256")
+            for pg in pages:
+                pg[pu], pg[ph] = pg[pu] + "#floor", pg[ph] + "-floor"
+            for c in cells:
+                c[0] = new[c[0]]
+            cells.sort(key=lambda c: (c[1], c[2], c[3], c[0]))
+            ki = kcols.index("id")
+            for k in checks:
+                k[ki], k[kcols.index("report_id")] = None, new[k[kcols.index("report_id")]]
+            for f in figs:
+                f[0] = new[f[0]]
+
+            def put(table: str, cols: list[str], data: list[list]) -> None:
+                if data:
+                    conn.executemany(f"INSERT INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+                                     f"VALUES ({', '.join('?' * len(cols))})", data)
+            t = time.perf_counter()
+            conn.execute("PRAGMA foreign_keys = OFF")
+            with conn:
+                put("blobs", bcols, blobs)
+                put("pages", pcols, pages)
+                put("reports", rcols, reps)
+                put("cells", ccols, cells)
+                put("checks", kcols, checks)
+                put("figures", fcols, figs)
+                conn.execute(f"INSERT INTO reports_fts (rowid, title, text) SELECT id, title, text FROM reports "
+                             f"WHERE id BETWEEN {min(new.values())} AND {max(new.values())}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            spent += time.perf_counter() - t
+        return spent
+
     first = "2025-03-01T00:00:00+00:00"
     at: dict[int, dict[str, float]] = {}
     fill_s = 0.0
@@ -156,15 +222,19 @@ def main() -> int:
         s_fill, _ = store_range(stored[0], max(stored[0], size), first, args.batch)
         fill_s += s_fill
         stored[0] = max(stored[0], size)
+        first_id = store.db.execute("SELECT max(id) FROM reports").fetchone()[0] + 1
         s_batch, c1 = store_range(stored[0], stored[0] + args.measure, first, args.batch)
         stored[0] += args.measure
+        s_floor = floor_range(first_id, args.measure, args.batch)
+        floored[0] += args.measure
         s_single, c2 = store_range(stored[0], stored[0] + single_n, first, None)
         stored[0] += single_n
         assert c1 == {"new": args.measure} and c2 == {"new": single_n}, (c1, c2)
-        at[size] = {"batched": s_batch / args.measure, "single": s_single / single_n}
+        at[size] = {"batched": s_batch / args.measure, "single": s_single / single_n, "floor": s_floor / args.measure}
         print(f"at {size:>6} reports: batched {1 / at[size]['batched']:7.0f} reports/s "
               f"({1000 * at[size]['batched']:.2f} ms each); one transaction each {1 / at[size]['single']:5.0f} reports/s "
-              f"({1000 * at[size]['single']:.2f} ms each)", flush=True)
+              f"({1000 * at[size]['single']:.2f} ms each); bare-SQL floor {1 / at[size]['floor']:5.0f} reports/s "
+              f"({1000 * at[size]['floor']:.2f} ms each)", flush=True)
     s_again, again = store_range(0, args.measure, "2025-03-02T00:00:00+00:00", args.batch)
 
     results: dict[str, float] = {}
@@ -189,13 +259,15 @@ def main() -> int:
     print(f"ratio, batched ms per report at {sizes[-1]} / at {sizes[0]}: {hi['batched'] / lo['batched']:.2f} (flat = 1)")
     for n in sizes:
         print(f"ratio at {n}: batched / one transaction each, reports/s: {at[n]['single'] / at[n]['batched']:.1f}x; "
-              f"batched / target 1000 reports/s: {1 / at[n]['batched'] / 1000:.2f}")
+              f"batched / target 1000 reports/s: {1 / at[n]['batched'] / 1000:.2f}; "
+              f"Store / bare-SQL floor: {at[n]['floor'] / at[n]['batched']:.2f}; "
+              f"floor / target: {1 / at[n]['floor'] / 1000:.2f}")
     print(f"stored {args.measure} again (unchanged, batched): {again} in {s_again:.1f}s "
           f"({1000 * s_again / args.measure:.2f} ms each)")
     for k, v in results.items():
         print(f"  {k}: {1000 * v:.0f} ms")
     print("rows: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    print(f"database size: {size / 1e6:.1f} MB ({size / stored[0] / 1e3:.1f} kB per report); "
+    print(f"database size: {size / 1e6:.1f} MB ({size / (stored[0] + floored[0]) / 1e3:.1f} kB per report); "
           f"raw bytes: {raw_bytes[0] / 1e6:.1f} MB before compression "
           f"({sum(1 for x in samples if x[0].endswith('.pdf'))} of {len(samples)} samples are PDFs)")
     for name, pgsize in size_by_table(db)[:10]:
