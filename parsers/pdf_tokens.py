@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 import re
 from typing import Any
 
@@ -41,7 +42,27 @@ class NoTextLayer(ParseError):
     """A PDF whose pages hold no text to read (a scan): the OCR stage reads it instead."""
 
 
+@dataclass
+class PdfText:
+    """What a PDF's text layer holds: each page's tokens, and the pages that are pictures of
+    text (no text of their own, a picture over most of the page: a partly scanned report, as
+    when the signed and stamped table pages were printed, scanned and put back in)."""
+    pages: list[list[Token]]
+    scanned: list[int]           # 0-based page numbers
+
+    def tokens(self) -> list[Token]:
+        """Every page's tokens in reading order."""
+        return [t for page in self.pages for t in page]
+
+
 def from_pdf(data: bytes, name: str) -> list[Token]:
+    """The tokens of a PDF's text layer (NoTextLayer when it has none: a scan)."""
+    return read_pdf(data, name).tokens()
+
+
+def read_pdf(data: bytes, name: str) -> PdfText:
+    """A PDF's text layer page by page, with the pages that are scans (see PdfText).
+    ParseError when the PDF cannot be read; NoTextLayer when no page has text."""
     import pdfplumber  # heavy import: only for PDFs
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on odd PDFs are noise here
@@ -55,7 +76,7 @@ def from_pdf(data: bytes, name: str) -> list[Token]:
         pdf.stream.close()                      # pdf.close() would make them all, to flush them
         raise
     try:
-        tokens, chars = _read_pages(pdf)
+        read, chars = _read_pages(pdf)
     except ParseError:
         raise
     except Exception as e:  # a damaged page (bad font dictionary, unknown filter ...)
@@ -67,7 +88,7 @@ def from_pdf(data: bytes, name: str) -> list[Token]:
             pass
     if chars < 20:
         raise NoTextLayer("PDF has no text layer (scanned images?)")
-    return tokens
+    return read
 
 
 def _declared_pages(pdf) -> int:
@@ -81,13 +102,16 @@ def _declared_pages(pdf) -> int:
         return 0
 
 
-def _read_pages(pdf) -> tuple[list[Token], int]:
+def _read_pages(pdf) -> tuple[PdfText, int]:
     """Tokens of every page in reading order, and how many characters of text the PDF has."""
-    tokens: list[Token] = []
+    out = PdfText([], [])
     row = 0
     chars = 0
     for number, page in enumerate(pdf.pages, start=1):
         check_pdf_pages(number)
+        tokens: list[Token] = []
+        out.pages.append(tokens)
+        before = chars
         tables = [t for t in page.find_tables() if _is_data_table(t.extract())]
         boxes = [t.bbox for t in tables]
         items: list[tuple[float, str, Any]] = []  # (top, table | para, its rows or text)
@@ -137,4 +161,13 @@ def _read_pages(pdf) -> tuple[list[Token], int]:
                     if c is None:  # covered by a merged cell
                         continue
                     tokens.append(Token(fix_spacing(clean_cell(c)), row, grid=True, table=True))
-    return tokens, chars
+        if chars - before < 20 and _mostly_picture(page):
+            out.scanned.append(number - 1)
+    return out, chars
+
+
+def _mostly_picture(page) -> bool:
+    """Pictures cover at least half of the page (a scanned page; a logo or a seal does not)."""
+    area = sum(max(0.0, float(im["x1"]) - float(im["x0"])) * max(0.0, float(im["bottom"]) - float(im["top"]))
+               for im in page.images)
+    return area >= 0.5 * float(page.width) * float(page.height)

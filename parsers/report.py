@@ -5,6 +5,7 @@ import re
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from parsers import extract
 from parsers.checks import complete, run_checks
@@ -18,6 +19,9 @@ from parsers.sections import (BARE_ORGAN, REPORT_TITLE_RE, SECTION_KEYS, find_he
                               find_year, inline_sections, organ_from_title)
 from parsers.tables import TableResult, read_active, read_applications, read_review
 from parsers.tokens import Token, Tokens, from_text
+
+if TYPE_CHECKING:
+    from parsers.pdf_tokens import PdfText
 
 
 def parse_path(path: str | Path) -> dict:
@@ -47,15 +51,19 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None, oc
     meta: dict = {}
     title_hint = None
     page = None
+    pdf: PdfText | None = None
     if kind == "pdf":
-        from parsers.pdf_tokens import NoTextLayer, from_pdf
+        from parsers.ocr import enabled
+        from parsers.pdf_tokens import NoTextLayer, read_pdf
         try:
-            tokens = from_pdf(data, name or "")
+            pdf = read_pdf(data, name or "")
         except NoTextLayer:
-            from parsers.ocr import enabled
             if not enabled(ocr):
                 raise
             return _parse_ocr(data, "scan", {}, None)
+        if pdf.scanned and enabled(ocr):
+            return _parse_part_scanned(data, pdf)
+        tokens = pdf.tokens()
     elif kind == "docx":
         from parsers.docx_tokens import from_docx
         tokens = from_docx(data, name or "")
@@ -85,6 +93,11 @@ def parse_bytes(data: bytes, name: str | None = None, url: str | None = None, oc
         check_text(sum(len(t.text) for t in tokens))
     result = build(tokens, meta, title_hint)
     result["source_type"] = "text" if kind == "text" else kind
+    if pdf is not None and pdf.scanned:
+        # OCR is off: say which pages went unread, so the blanks they leave are not taken for zeros
+        pages = ", ".join(str(n + 1) for n in pdf.scanned)
+        result["checks"].append({"rule": "pdf.scanned_pages", "ok": False,
+                                 "detail": f"page(s) {pages} are scans, not read: OCR is turned off (NIANBAO_OCR=0)"})
     if page is not None:
         result["attachments"] = list(page.attachments)
     if not _is_report(result):
@@ -124,6 +137,30 @@ def _parse_ocr(data: bytes | list[bytes], source_type: str, meta: dict, title_hi
     result["source_type"] = source_type
     if not _is_report(result):
         raise ParseError("no report found by OCR (no title, section headings or statistical tables)")
+    return result
+
+
+def _parse_part_scanned(data: bytes, pdf: PdfText) -> dict:
+    """A PDF with a text layer on some pages and scans on others (often the table pages, signed
+    and stamped): the scanned pages are read by OCR and put in their place among the others.
+    Cells read by OCR carry their raw text and confidence, as in a scan; the report's
+    ocr_confidence and ocr_pages are those of the scanned pages."""
+    from parsers.ocr import read_page, render_pdf
+    from parsers.ocr_report import finish
+    from parsers.ocr_tables import tokens_of
+    read = dict(zip(pdf.scanned, (read_page(im) for im in render_pdf(data, pdf.scanned))))
+    tokens: list[Token] = []
+    for n, page_tokens in enumerate(pdf.pages):
+        part = list(tokens_of([read[n]])) if n in read else page_tokens
+        if not part:
+            continue
+        # row numbers run on across the pages (a table continued on the next page continues)
+        shift = (tokens[-1].row if tokens else 0) + 1 - part[0].row
+        tokens.extend(Token(t.text, t.row + shift, t.grid, t.table) for t in part)
+    result = finish(build(tokens, {}, None), list(read.values()))
+    result["source_type"] = "pdf"
+    if not _is_report(result):
+        raise ParseError("no report found (no title, section headings or statistical tables)")
     return result
 
 

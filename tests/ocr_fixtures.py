@@ -169,3 +169,23 @@ if __name__ == "__main__":  # write a set for a look
         img = html_png(page, dpi)
         img.save(out / f"html-{dpi}.png")
         degrade(img, 1, dpi=dpi, stamp=signature_point(img)).save(out / f"html-{dpi}-scan.jpg")
+
+
+def part_scanned_pdf(path: Path, scanned: list[int], dpi: int) -> bytes:
+    """The PDF with the listed pages (0-based) printed and scanned clean: those pages become
+    pictures with no text layer, the others keep theirs (pypdfium2 puts them back together)."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(path.read_bytes())
+    scans = pdfium.PdfDocument(image_pdf(pdf_pages(path, dpi, scanned), dpi))
+    out = pdfium.PdfDocument.new()
+    for n in range(len(src)):
+        if n in scanned:
+            out.import_pages(scans, [scanned.index(n)])
+        else:
+            out.import_pages(src, [n])
+    buf = io.BytesIO()
+    out.save(buf)
+    for doc in (out, scans, src):
+        doc.close()
+    return buf.getvalue()

@@ -80,6 +80,30 @@ def test_clean_render_of_a_scanned_corpus_pdf_reads_every_cell_and_field() -> No
     assert "2023年,洪泽区人民政府坚持以习近平新时代中国特色社会主义思想为指导" in r["sections"]["overview"]
 
 
+def test_a_pdf_whose_table_pages_are_scans_reads_them_by_ocr_in_their_place() -> None:
+    """A corpus PDF whose pages 3 and 4 (the end of the 主动公开 table, the applications and
+    review tables) were printed and scanned back in: they are read by OCR between the pages
+    that keep their text layer."""
+    src = HUAIAN / "hzq2023_working.pdf"
+    data = F.part_scanned_pdf(src, [2, 3], 200)
+    truth = _truth(HUAIAN / "hzq2023_working.truth.json")
+    unread = parse_bytes(data, ocr=False)           # the text layer alone: the scanned tables are blank
+    _, _, wrong_unread, _ = _score(truth, unread)
+    assert len(wrong_unread) >= 10 and any(w.startswith("applications/") for w in wrong_unread)
+    assert [c["detail"] for c in unread["checks"] if c["rule"] == "pdf.scanned_pages"] == [
+        "page(s) 3, 4 are scans, not read: OCR is turned off (NIANBAO_OCR=0)"]
+    r = parse_bytes(data)
+    right, total, wrong, fields = _score(truth, r)
+    assert not wrong and not fields and right == total == 186
+    assert r["source_type"] == "pdf" and r["ocr_pages"] == 2 and 0.9 < r["ocr_confidence"] <= 1
+    assert not any(c["rule"] == "pdf.scanned_pages" for c in r["checks"])
+    read_by_ocr = {c["confidence"] is not None for c in r["cells"] if c["table"] == "applications" and c["raw"]}
+    assert read_by_ocr == {True}
+    assert any(c["confidence"] is None for c in r["cells"] if c["raw"])     # the text layer's cells
+    # the pages with a text layer are read from it, as in the PDF before its pages were scanned
+    assert r["sections"]["overview"] == parse_bytes(src.read_bytes())["sections"]["overview"] != ""
+
+
 @needs_chromium
 def test_clean_portal_page_picture_at_150_dpi_through_the_cli(tmp_path: Path) -> None:
     """A 图片版 report: the whole 2021-format report as one tall PNG, read by `nianbao parse`."""
