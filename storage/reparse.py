@@ -36,21 +36,36 @@ def reparse(store: Store, parse: Callable[..., dict] | None = None, *, log=None,
             batch_seconds: float = 10.0) -> dict:
     """Re-parse every stored report. Returns counts: reports, updated, unchanged, failed (the
     parser cannot read the bytes: the row says so), crashed (a parser bug: the row is left as
-    stored, and the error goes to log), no_content.
+    stored, and the error goes to log), no_content, settled_by_years (reports whose glued rows
+    the same body's neighbouring years settled, and that changed).
 
-    Reports are written in batches (Store.batch) of `batch_size` reports or `batch_seconds`
-    of work, whichever comes first: a killed reparse keeps every batch it committed, and
-    running it again redoes only the rest (an unchanged parse writes nothing)."""
+    The reports of one body whose glued 主动公开 rows neighbouring years settle
+    (Store.year_chain_groups) are re-parsed together and stored settled, so a settled report is
+    not first written back blank and then settled again: with the same parser, reparse writes
+    nothing. Reports are written in batches (Store.batch) of `batch_size` reports or
+    `batch_seconds` of work, whichever comes first: a killed reparse keeps every batch it
+    committed, and running it again redoes only the rest (an unchanged parse writes nothing)."""
     rows = store.report_sources()
-    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0}
+    group_of = {r["id"]: g for g in store.year_chain_groups() for r in g}
+    done: set[int] = set()
+    counts = {"reports": 0, "updated": 0, "unchanged": 0, "failed": 0, "crashed": 0, "no_content": 0,
+              "settled_by_years": 0}
     i = 0
     while i < len(rows):
         started = time.monotonic()
         with store.batch():
             end = min(len(rows), i + batch_size)
             while i < end and time.monotonic() - started < batch_seconds:
-                _reparse_one(store, rows[i], parse, counts, log)
+                row = rows[i]
                 i += 1
+                if row["id"] in done:
+                    continue
+                group = group_of.get(row["id"])
+                if group:
+                    _reparse_group(store, group, parse, counts, log)
+                    done.update(r["id"] for r in group)
+                else:
+                    _reparse_one(store, row, parse, counts, log)
     return counts
 
 
@@ -78,27 +93,56 @@ def parse_stored(store: Store, row: dict, parse: Callable[..., dict] | None = No
 
 def _reparse_one(store: Store, row: dict, parse: Callable[..., dict] | None, counts: dict, log) -> None:
     """Re-parse one report and store the result (or the failure), counting the outcome."""
+    parsed = _parse_counted(store, row, parse, counts, log)
+    if parsed is not None:
+        _store_counted(store, row, parsed, counts, log)
+
+
+def _reparse_group(store: Store, group: list[dict], parse: Callable[..., dict] | None, counts: dict, log) -> None:
+    """Re-parse one body's neighbouring years together, settle them, store each (counted)."""
+    from parsers.year_chain import settle_all
+
+    parsed = []
+    for row in group:
+        p = _parse_counted(store, row, parse, counts, log)
+        if p is not None:
+            p["organ"], p["year"] = row["organ"], row["year"]    # the body and year as stored
+            parsed.append((row, p))
+    settled = settle_all([p for _, p in parsed])
+    for n, (row, p) in enumerate(parsed):
+        if _store_counted(store, row, p, counts, log) and n in settled:
+            counts["settled_by_years"] += 1
+
+
+def _parse_counted(store: Store, row: dict, parse: Callable[..., dict] | None, counts: dict, log) -> dict | None:
+    """The stored report parsed again; None (counted, and a failure stored) when there is
+    nothing to store."""
     from parsers import ParseError
 
     counts["reports"] += 1
     try:
         parsed = parse_stored(store, row, parse)
-        if parsed is None:
-            counts["no_content"] += 1
-            return
     except ParseError as e:
         counts["failed"] += 1
         changed = store.parse_failed(row["id"], str(e))
+        counts["updated" if changed else "unchanged"] += 1
+        return None
     except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
         counts["crashed"] += 1
         if log:
             log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e} (left as stored)")
-        return
-    else:
-        changed = store.replace_parse(row["id"], parsed, content_sha256=row["content_sha256"])
+        return None
+    if parsed is None:
+        counts["no_content"] += 1
+    return parsed
+
+
+def _store_counted(store: Store, row: dict, parsed: dict, counts: dict, log) -> bool:
+    changed = store.replace_parse(row["id"], parsed, content_sha256=row["content_sha256"])
     counts["updated" if changed else "unchanged"] += 1
     if log and changed:
         log(f"updated report {row['id']} {row['url']}")
+    return changed
 
 
 def settle_years(store: Store, parse: Callable[..., dict] | None = None, *, since: str | None = None,
@@ -159,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with Store(path) as store:
             counts = reparse(store, log=lambda m: print(m, file=sys.stderr))
-            counts["settled_by_years"] = settle_years(store, log=lambda m: print(m, file=sys.stderr))
+            # bodies whose rows only the new parse leaves open were not grouped above
+            counts["settled_by_years"] += settle_years(store, log=lambda m: print(m, file=sys.stderr))
             store.reload_labels()      # labels follow the current parsers/schema.json too
     except DatabaseLocked as e:
         print(f"nianbao reparse: {path}: {e}", file=sys.stderr)

@@ -63,8 +63,17 @@ def test_stored_neighbours_settle_the_chain_rows(stored):
 
 
 def test_reparse_keeps_them_settled(stored):
-    p = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", "--db", str(stored)], cwd=ROOT,
-                       capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0, p.stderr
-    assert "settled_by_years 1" in p.stdout
+    """reparse settles them as it re-reads them, and a second reparse with the same parser writes
+    nothing (a settled report is not first written back blank and then settled again)."""
+    def reparse() -> str:
+        p = subprocess.run([sys.executable, "-m", "crawler.cli", "reparse", "--db", str(stored)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        return p.stdout
+
+    first = reparse()
+    assert "settled_by_years 1" in first, first
+    assert _cells(stored, 2019)["licensing"] == {"previous_count": 396, "change": 0, "decisions": 181}
+    second = reparse()
+    assert "updated 0," in second and "unchanged 2," in second and "settled_by_years 0" in second, second
     assert _cells(stored, 2019)["licensing"] == {"previous_count": 396, "change": 0, "decisions": 181}
