@@ -90,6 +90,17 @@ def m005_crawl_state_iso_time(db: sqlite_utils.Database) -> None:
         [(*r[:3], stamp(r[3]) if isinstance(r[3], (int, float)) else r[3], *r[4:]) for r in rows])
 
 
+@MIGRATIONS()
+def m006_province_index_for_facets(db: sqlite_utils.Database) -> None:
+    """reports(province, year, site_id) in place of reports(province). Counting reports_wide by
+    province (its default facet) went through the province index and read every report's row
+    for its site_id (the view joins sites): 455 ms at 56,500 reports in bench_store's database.
+    The wider index holds all the facet needs, 81 ms, and still serves `province = ?` sorted
+    by year (1 ms)."""
+    db.execute("DROP INDEX IF EXISTS idx_reports_province")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_reports_province_year_site_id ON reports (province, year, site_id)")
+
+
 def _plain(decl: str) -> str:
     # ADD COLUMN cannot add PRIMARY KEY/UNIQUE columns; keep the type and references.
     return decl.replace("PRIMARY KEY", "").replace("UNIQUE", "").replace("NOT NULL", "").strip()
