@@ -122,19 +122,14 @@ class BatchedWrites:
         if digest in self._blobs or self.db.conn.execute(
                 "SELECT 1 FROM blobs WHERE sha256 = ?", [digest]).fetchone() is not None:
             return          # a refetch of stored bytes, or store_report after record_page: no work
-        packed: bytes | Future[bytes]
-        if data.startswith(COMPRESSED_MAGIC):
-            method, packed = "none", data
-        elif self._compressor is None:
-            method, packed = "zlib", zlib.compress(data, 6)
-        else:
-            method, packed = "zlib", self._compressor.submit(zlib.compress, data, 6)
+        method = "none" if data.startswith(COMPRESSED_MAGIC) else "zlib"
         if self._compressor is None:
             # Outside batch() the foreign keys are on: the pages or reports row about to name
             # this hash needs the blob row first.
             self.db.conn.execute("INSERT INTO blobs (sha256, size, compression, data) VALUES (?, ?, ?, ?)",
-                                 [digest, len(data), method, packed])
+                                 [digest, len(data), method, zlib.compress(data, 6) if method == "zlib" else data])
             return
+        packed = self._compressor.submit(zlib.compress, data, 6) if method == "zlib" else data
         self._blobs[digest] = (len(data), method, packed, data)
 
     def pending_blob(self, digest: str) -> bytes | None:

@@ -100,18 +100,24 @@ def _reparse_one(store: Store, row: dict, parse: Callable[..., dict] | None, cou
 
 def _reparse_group(store: Store, group: list[dict], parse: Callable[..., dict] | None, counts: dict, log) -> None:
     """Re-parse one body's neighbouring years together, settle them, store each (counted)."""
+    parsed, settled = _settle_group(group, lambda row: _parse_counted(store, row, parse, counts, log))
+    for n, (row, p) in enumerate(parsed):
+        if _store_counted(store, row, p, counts, log) and n in settled:
+            counts["settled_by_years"] += 1
+
+
+def _settle_group(group: list[dict], parse_one: Callable[[dict], dict | None]) -> tuple[list[tuple[dict, dict]], dict]:
+    """The group's reports parsed (`parse_one`: None to leave one out) and settled together
+    (parsers.year_chain.settle_all): the (row, parse) pairs, and what settled in each by index."""
     from parsers.year_chain import settle_all
 
     parsed = []
     for row in group:
-        p = _parse_counted(store, row, parse, counts, log)
+        p = parse_one(row)
         if p is not None:
             p["organ"], p["year"] = row["organ"], row["year"]    # the body and year as stored
             parsed.append((row, p))
-    settled = settle_all([p for _, p in parsed])
-    for n, (row, p) in enumerate(parsed):
-        if _store_counted(store, row, p, counts, log) and n in settled:
-            counts["settled_by_years"] += 1
+    return parsed, settle_all([p for _, p in parsed])
 
 
 def _parse_counted(store: Store, row: dict, parse: Callable[..., dict] | None, counts: dict, log) -> dict | None:
@@ -152,24 +158,20 @@ def settle_years(store: Store, parse: Callable[..., dict] | None = None, *, sinc
     again from its bytes, settled together, and the reports that gained cells are stored.
     Returns how many reports changed. A report that no longer parses is left as stored."""
     from parsers import ParseError
-    from parsers.year_chain import settle_all
+
+    def parse_one(row: dict) -> dict | None:
+        try:
+            return parse_stored(store, row, parse)
+        except ParseError:
+            return None
+        except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
+            if log:
+                log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e}")
+            return None
 
     changed = 0
     for group in store.year_chain_groups(since):
-        parsed: list[tuple[dict, dict]] = []
-        for row in group:
-            try:
-                p = parse_stored(store, row, parse)
-            except ParseError:
-                continue
-            except Exception as e:  # noqa: BLE001 - a parser bug on one report must not stop the rest
-                if log:
-                    log(f"parser crashed on report {row['id']} {row['url']}: {type(e).__name__}: {e}")
-                continue
-            if p is not None:
-                p["organ"], p["year"] = row["organ"], row["year"]   # the body and year as stored
-                parsed.append((row, p))
-        settled = settle_all([p for _, p in parsed])
+        parsed, settled = _settle_group(group, parse_one)
         with store.batch():
             for n in settled:
                 row, p = parsed[n]
